@@ -1,0 +1,333 @@
+"""Read and write newsdb data inside the caller's transaction.
+
+Every function takes a Session and never commits: the caller decides what
+one transaction is (for the crawler, one page and its article), so a failure
+half-way leaves nothing half-written. Works the same on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from crawler import items
+from storage import models as m
+from storage.types import ensure_utc
+
+RUN_STATUSES = ("running", "finished", "failed")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _get(session: Session, model: type, row_id: int):  # type: ignore[no-untyped-def]
+    row = session.get(model, row_id)
+    if row is None:
+        raise LookupError(f"no {model.__tablename__} row with id {row_id}")
+    return row
+
+
+# -- sites and crawl runs ----------------------------------------------------
+
+
+def get_or_create_site(session: Session, name: str, base_url: str | None = None) -> m.Site:
+    """The site called `name`, created on first use; fills a missing base_url."""
+    if not name:
+        raise ValueError("a site name is required")
+    site = session.scalar(select(m.Site).where(m.Site.name == name))
+    if site is None:
+        site = m.Site(name=name, base_url=base_url)
+        session.add(site)
+        session.flush()
+    elif base_url and not site.base_url:
+        site.base_url = base_url
+    return site
+
+
+def start_crawl_run(session: Session, site_name: str) -> int:
+    """Record a running crawl of `site_name`; return its id."""
+    run = m.CrawlRun(site=get_or_create_site(session, site_name), status="running", stats={})
+    session.add(run)
+    session.flush()
+    return run.id
+
+
+def finish_crawl_run(session: Session, run_id: int, *, status: str, stats: dict[str, Any]) -> None:
+    """Close a crawl run as "finished" or "failed" with the crawler's counts."""
+    if status not in RUN_STATUSES[1:]:
+        raise ValueError(f"status must be 'finished' or 'failed', not {status!r}")
+    run = _get(session, m.CrawlRun, run_id)
+    run.status = status
+    run.stats = dict(stats)
+    run.finished_at = _now()
+
+
+# -- the page archive --------------------------------------------------------
+
+
+def archive_page(
+    session: Session, page: items.Page, *, crawl_run_id: int | None = None
+) -> tuple[int, bool]:
+    """Store the fetched page; return (page id, True if a new row was written).
+
+    The same bytes for the same URL are kept once (a re-fetch only moves
+    last_fetched_at); changed bytes become a new version of the URL.
+    """
+    if not page.site:
+        raise ValueError(f"page {page.url} has no site")
+    fetched_at = ensure_utc(page.fetched_at, what="fetched_at") if page.fetched_at else _now()
+    content_hash = hashlib.sha256(page.body).hexdigest()
+    row = session.scalar(
+        select(m.Page).where(m.Page.url == page.url, m.Page.content_hash == content_hash)
+    )
+    if row is not None:
+        row.last_fetched_at = max(row.last_fetched_at, fetched_at)
+        return row.id, False
+
+    row = m.Page(
+        site_id=get_or_create_site(session, page.site).id,
+        crawl_run_id=crawl_run_id,
+        url=page.url,
+        final_url=page.final_url,
+        status=page.status,
+        headers=dict(page.headers),
+        fetched_at=fetched_at,
+        last_fetched_at=fetched_at,
+        content_hash=content_hash,
+        # mtime=0: the same bytes always compress to the same blob.
+        body=gzip.compress(page.body, mtime=0),
+        body_size=len(page.body),
+    )
+    session.add(row)
+    session.flush()
+    return row.id, True
+
+
+def load_page(session: Session, page_id: int) -> items.Page:
+    """The archived page, body decompressed, ready for extraction."""
+    row: m.Page = _get(session, m.Page, page_id)
+    return items.Page(
+        url=row.url,
+        body=gzip.decompress(row.body),
+        status=row.status,
+        headers=dict(row.headers),
+        final_url=row.final_url,
+        fetched_at=row.fetched_at,
+        site=row.site.name,
+        page_id=row.id,
+    )
+
+
+def iter_page_ids(session: Session, *, site: str | None = None) -> list[int]:
+    """Ids of the archived pages (of one site, if given), oldest first."""
+    query = select(m.Page.id).order_by(m.Page.id)
+    if site is not None:
+        query = query.join(m.Site).where(m.Site.name == site)
+    return list(session.scalars(query))
+
+
+def record_page_error(session: Session, page_id: int, error: str, *, parser_version: str) -> None:
+    """Remember why extraction of the page failed (kept until a parse succeeds)."""
+    row: m.Page = _get(session, m.Page, page_id)
+    row.error = error
+    row.error_at = _now()
+    row.parser_version = parser_version
+
+
+def mark_page_parsed(
+    session: Session, page_id: int, *, is_article: bool, parser_version: str
+) -> None:
+    """Record a successful parse of the page and clear any earlier error."""
+    row: m.Page = _get(session, m.Page, page_id)
+    row.is_article = is_article
+    row.parsed_at = _now()
+    row.parser_version = parser_version
+    row.error = None
+    row.error_at = None
+
+
+# -- articles ----------------------------------------------------------------
+
+
+def article_content_hash(article: items.Article) -> str:
+    """sha256 of what a reader would notice changing (not the parser's bookkeeping)."""
+
+    def instant(value: datetime | None) -> str | None:
+        return ensure_utc(value).isoformat() if value else None
+
+    content = {
+        "title": article.title,
+        "lead": article.lead,
+        "published_at": instant(article.published_at),
+        "modified_at": instant(article.modified_at),
+        "authors": list(article.authors),
+        "source": article.source,
+        "body": list(article.body),
+        "quotes": [
+            [q.text, q.speaker, q.speaker_canonical, q.paragraph, q.start, q.end, q.style,
+             q.verb, q.verb_lemma]
+            for q in article.quotes
+        ],
+        "related": [[link.tag, link.title, link.url] for link in article.related],
+        "tags": list(article.tags),
+        "images": [[image.url, image.caption] for image in article.images],
+    }
+    encoded = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
+
+
+def upsert_article(session: Session, article: items.Article) -> tuple[int, str]:
+    """Insert or update the article by (site, key); return (id, "new"|"updated"|"unchanged").
+
+    The article and its quotes, related links, tags and images are written
+    together; an update replaces all the children. An unchanged article (same
+    content hash) is left alone, except for pointing at the newest page.
+    """
+    _check_article(article)
+    content_hash = article_content_hash(article)
+    site = get_or_create_site(session, article.site)  # type: ignore[arg-type]
+    row = session.scalar(
+        select(m.Article).where(m.Article.site_id == site.id, m.Article.key == article.key)
+    )
+    if row is not None and row.content_hash == content_hash:
+        if article.page_id is not None:
+            row.page_id = article.page_id
+        session.flush()
+        return row.id, "unchanged"
+
+    if row is None:
+        row = m.Article(site_id=site.id, key=article.key)
+        session.add(row)
+        outcome = "new"
+    else:
+        _clear_children(session, row)
+        row.updated_at = _now()
+        outcome = "updated"
+    _fill_article(session, row, article, content_hash)
+    session.flush()
+    return row.id, outcome
+
+
+def _check_article(article: items.Article) -> None:
+    if not article.site:
+        raise ValueError(f"article {article.url} has no site")
+    if not article.is_article:
+        raise ValueError(f"{article.url} is not an article; use mark_page_parsed()")
+    for index, paragraph in enumerate(article.body):
+        if "\n" in paragraph:  # the body column joins paragraphs with "\n"
+            raise ValueError(f"paragraph {index} of {article.url} contains a newline")
+
+
+def _clear_children(session: Session, row: m.Article) -> None:
+    # Flush the deletes before the new children go in: the unit of work would
+    # otherwise insert first and trip the (article_id, position) unique keys.
+    row.quotes.clear()
+    row.related_links.clear()
+    row.images.clear()
+    row.tag_links.clear()
+    session.flush()
+
+
+def _fill_article(
+    session: Session, row: m.Article, article: items.Article, content_hash: str
+) -> None:
+    row.page_id = article.page_id
+    row.url = article.url
+    row.canonical_url = article.canonical_url
+    row.external_id = article.external_id
+    row.title = article.title
+    row.lead = article.lead
+    row.published_at = article.published_at
+    row.modified_at = article.modified_at
+    row.authors = list(article.authors)
+    row.source = article.source
+    row.body = "\n".join(article.body)
+    row.language = article.language
+    row.parser_version = article.parser_version
+    row.layers = dict(article.layers)
+    row.content_hash = content_hash
+    row.quotes = [
+        m.Quote(
+            position=position,
+            paragraph=q.paragraph,
+            start_offset=q.start,
+            end_offset=q.end,
+            text=q.text,
+            speaker=q.speaker,
+            speaker_canonical=q.speaker_canonical,
+            verb=q.verb,
+            verb_lemma=q.verb_lemma,
+            style=q.style,
+        )
+        for position, q in enumerate(article.quotes)
+    ]
+    row.related_links = [
+        m.RelatedLink(position=position, tag=link.tag, title=link.title, url=link.url)
+        for position, link in enumerate(article.related)
+    ]
+    row.images = [
+        m.Image(position=position, url=image.url, caption=image.caption)
+        for position, image in enumerate(article.images)
+    ]
+    names = list(dict.fromkeys(article.tags))  # article_tags' key allows a tag once
+    row.tag_links = [
+        m.ArticleTag(position=position, tag=_get_or_create_tag(session, name))
+        for position, name in enumerate(names)
+    ]
+
+
+def _get_or_create_tag(session: Session, name: str) -> m.Tag:
+    tag = session.scalar(select(m.Tag).where(m.Tag.name == name))
+    if tag is None:
+        tag = m.Tag(name=name)
+        session.add(tag)
+    return tag
+
+
+# -- summaries ---------------------------------------------------------------
+
+
+def table_counts(session: Session) -> dict[str, int]:
+    """Rows per table, in dependency order."""
+    return {
+        table.name: session.scalar(select(func.count()).select_from(table)) or 0
+        for table in m.metadata.sorted_tables
+    }
+
+
+def site_summary(session: Session) -> list[dict[str, Any]]:
+    """Per site: pages, articles, quotes, related links, publication span, last crawl."""
+
+    def per_site(query):  # type: ignore[no-untyped-def]
+        return query.where(m.Article.site_id == m.Site.id).scalar_subquery()
+
+    articles = select(func.count(m.Article.id))
+    quotes = select(func.count(m.Quote.id)).join(m.Article)
+    links = select(func.count(m.RelatedLink.id)).join(m.Article)
+    pages = (
+        select(func.count(m.Page.id)).where(m.Page.site_id == m.Site.id).scalar_subquery()
+    )
+    last_run = (
+        select(func.max(m.CrawlRun.finished_at))
+        .where(m.CrawlRun.site_id == m.Site.id)
+        .scalar_subquery()
+    )
+    query = select(
+        m.Site.name,
+        m.Site.base_url,
+        pages.label("pages"),
+        per_site(articles).label("articles"),
+        per_site(quotes).label("quotes"),
+        per_site(links).label("related_links"),
+        per_site(select(func.min(m.Article.published_at))).label("first_published_at"),
+        per_site(select(func.max(m.Article.published_at))).label("last_published_at"),
+        last_run.label("last_run_finished_at"),
+    ).order_by(m.Site.name)
+    return [dict(row) for row in session.execute(query).mappings()]

@@ -1,0 +1,224 @@
+"""Open a newsdb database and keep its schema at the Alembic head.
+
+    db = open_database("sqlite:///data/newsdb.sqlite")   # or postgresql+psycopg://…
+    with db.session() as session:                         # commit on success
+        api.upsert_article(session, article)
+
+The URL comes from the caller (`--db`), else NEWSDB_DATABASE_URL, else
+DEFAULT_URL. Mistakes a user can make (bad URL, unknown driver, unreachable
+server, unwritable path) raise DatabaseError with a one-line message that
+names the database without its password.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import URL, Engine, create_engine, event, make_url
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.orm import Session, sessionmaker
+
+DEFAULT_URL = "sqlite:///data/newsdb.sqlite"
+ENV_VAR = "NEWSDB_DATABASE_URL"
+SQLITE_BUSY_TIMEOUT_MS = 5000
+
+
+class DatabaseError(Exception):
+    """A database problem the user can fix; the message is one line."""
+
+
+def resolve_url(url: str | None) -> str:
+    """The explicit URL, else $NEWSDB_DATABASE_URL, else DEFAULT_URL."""
+    return url or os.environ.get(ENV_VAR) or DEFAULT_URL
+
+
+class Database:
+    """An engine plus a session factory; close() releases the connections."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        # Objects stay readable after the session block ends (callers print them).
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    @property
+    def url(self) -> URL:
+        """The engine URL; str() of it hides the password."""
+        return self.engine.url
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """One transaction: commit when the block succeeds, roll back if it raises."""
+        with self._sessions.begin() as session:
+            yield session
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def open_database(url: str | None = None, *, upgrade: bool = True) -> Database:
+    """Open (creating if needed) the database at `url` and bring its schema to head."""
+    engine = make_engine(resolve_url(url))
+    shown = _shown(engine.url)
+    try:
+        with engine.connect() as connection:
+            connection.exec_driver_sql("SELECT 1")
+    except sa_exc.DBAPIError as error:
+        engine.dispose()
+        verb = "open" if engine.dialect.name == "sqlite" else "connect to"
+        raise DatabaseError(f"cannot {verb} {shown}: {_reason(error)}") from None
+    if upgrade:
+        try:
+            upgrade_engine(engine)
+        except Exception as error:
+            engine.dispose()
+            raise DatabaseError(f"cannot upgrade the schema of {shown}: {_reason(error)}") from error
+    return Database(engine)
+
+
+def make_engine(url: str) -> Engine:
+    """create_engine() with newsdb's SQLite settings; DatabaseError on a bad URL."""
+    try:
+        parsed = make_url(url)
+    except sa_exc.ArgumentError:
+        raise DatabaseError(
+            f"invalid database URL {_mask(url)!r}: expected e.g. sqlite:///data/newsdb.sqlite "
+            "or postgresql+psycopg://user@host/dbname"
+        ) from None
+    if parsed.get_backend_name() == "sqlite":
+        _create_parent_folder(parsed)
+    try:
+        engine = create_engine(parsed)
+    except sa_exc.NoSuchModuleError:
+        raise DatabaseError(
+            f"unknown database driver {parsed.drivername!r} in {_shown(parsed)}"
+        ) from None
+    except ImportError as error:
+        raise DatabaseError(
+            f"database driver {parsed.drivername!r} is not installed ({error})"
+        ) from None
+    except sa_exc.ArgumentError as error:
+        raise DatabaseError(f"invalid database URL {_shown(parsed)}: {error}") from None
+    if engine.dialect.name == "sqlite":
+        _configure_sqlite(engine)
+    return engine
+
+
+def _create_parent_folder(url: URL) -> None:
+    database = url.database or ""
+    if database in ("", ":memory:") or database.startswith("file:"):
+        return
+    folder = Path(database).parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        reason = "a file of that name is in the way"
+        raise DatabaseError(f"cannot create folder {folder} for {_shown(url)}: {reason}") from None
+    except OSError as error:
+        reason = (error.strerror or str(error)).lower()
+        raise DatabaseError(f"cannot create folder {folder} for {_shown(url)}: {reason}") from None
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+        # Let SQLAlchemy emit BEGIN itself (see _on_begin): the sqlite3 module's
+        # legacy transaction handling breaks SAVEPOINT and transactional DDL.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        # WAL: a crawl can write while someone browses the file in Datasette.
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys=ON")  # off by default in SQLite
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection) -> None:  # type: ignore[no-untyped-def]
+        connection.exec_driver_sql("BEGIN")
+
+
+# -- Alembic -----------------------------------------------------------------
+
+
+def alembic_config() -> Config:
+    """Alembic configured in code: the scripts live in the storage package."""
+    config = Config()
+    config.set_main_option("script_location", "storage:migrations")
+    return config
+
+
+def head_revision() -> str | None:
+    """The newest revision this code knows."""
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The revision the database is at (None for an empty database)."""
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def upgrade_engine(engine: Engine, revision: str = "head") -> None:
+    """Run the migrations up to `revision` in one transaction."""
+    config = alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+
+def upgrade(url: str | None = None, revision: str = "head") -> str | None:
+    """Bring the database at `url` to `revision`; return the revision it is now at.
+
+    In Python, what `newsdb db upgrade` does.
+    """
+    database = open_database(url, upgrade=False)
+    try:
+        try:
+            upgrade_engine(database.engine, revision)
+        except Exception as error:
+            raise DatabaseError(
+                f"cannot upgrade the schema of {_shown(database.url)}: {_reason(error)}"
+            ) from error
+        return current_revision(database.engine)
+    finally:
+        database.close()
+
+
+# -- messages ----------------------------------------------------------------
+
+
+def _shown(url: URL) -> str:
+    return url.render_as_string(hide_password=True)
+
+
+def _mask(url: str) -> str:
+    """Hide a password in a URL string that make_url() could not parse."""
+    return re.sub(r"(://[^:/@]*):[^@/]*@", r"\1:***@", url)
+
+
+def _reason(error: BaseException) -> str:
+    """The driver's reason, as one short lower-case line.
+
+    psycopg says 'connection failed: connection to server at "127.0.0.1",
+    port 1 failed: Connection refused' (+ a hint line); keep the last part.
+    """
+    original = getattr(error, "orig", None) or error
+    lines = [line.strip() for line in str(original).splitlines() if line.strip()]
+    text = lines[0] if lines else type(original).__name__
+    text = text.rsplit("failed: ", 1)[-1]
+    text = re.sub(r"^(FATAL|ERROR):\s*", "", text)
+    text = re.sub(r"\s+", " ", text)
+    return text[:1].lower() + text[1:]

@@ -1,0 +1,214 @@
+"""The typed ORM models: one MetaData, one naming convention, readable names.
+
+People browse the SQLite file in Datasette, so tables and columns are plain
+English; constraint names come from the naming convention so that Alembic
+migrations (and batch mode on SQLite) can address them.
+
+    sites ─┬─ crawl_runs
+           ├─ pages            the raw archive: every distinct body of every URL
+           └─ articles ─┬─ quotes, related_links, images
+                        └─ article_tags ── tags
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    LargeBinary,
+    MetaData,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from storage.types import UTCDateTime, created_now, intpk
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Base(DeclarativeBase):
+    metadata = metadata
+    type_annotation_map = {
+        str: Text(),  # same cost as VARCHAR on PostgreSQL, and no length to outgrow
+        bytes: LargeBinary(),
+        datetime: UTCDateTime(),
+        dict[str, Any]: JSON(),
+        dict[str, str]: JSON(),
+        list[str]: JSON(),
+    }
+
+
+class Site(Base):
+    __tablename__ = "sites"
+
+    id: Mapped[intpk]
+    name: Mapped[str] = mapped_column(unique=True)  # "demo", "caravan": the profile name
+    base_url: Mapped[str | None]
+    created_at: Mapped[created_now]
+
+
+class CrawlRun(Base):
+    __tablename__ = "crawl_runs"
+    __table_args__ = (
+        CheckConstraint("status IN ('running', 'finished', 'failed')", name="status"),
+    )
+
+    id: Mapped[intpk]
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), index=True)
+    started_at: Mapped[created_now]
+    finished_at: Mapped[datetime | None]  # NULL while running
+    status: Mapped[str] = mapped_column(default="running")
+    stats: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+    site: Mapped[Site] = relationship()
+
+
+class Page(Base):
+    """One distinct body of one URL; a re-fetch of the same bytes only bumps
+    `last_fetched_at`, changed bytes make a new row (a new version)."""
+
+    __tablename__ = "pages"
+    __table_args__ = (UniqueConstraint("url", "content_hash"),)
+
+    id: Mapped[intpk]
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), index=True)
+    crawl_run_id: Mapped[int | None] = mapped_column(
+        ForeignKey("crawl_runs.id", ondelete="SET NULL"), index=True
+    )
+    url: Mapped[str]
+    final_url: Mapped[str | None]
+    status: Mapped[int]
+    headers: Mapped[dict[str, str]]
+    fetched_at: Mapped[datetime]
+    last_fetched_at: Mapped[datetime]
+    content_hash: Mapped[str]  # sha256 hex of the raw (uncompressed) bytes
+    body: Mapped[bytes]  # gzip-compressed
+    body_size: Mapped[int]  # raw length in bytes
+    is_article: Mapped[bool | None]  # NULL: not parsed yet
+    parsed_at: Mapped[datetime | None]
+    parser_version: Mapped[str | None]
+    error: Mapped[str | None]  # why extraction failed, NULL once it succeeds
+    error_at: Mapped[datetime | None]
+
+    site: Mapped[Site] = relationship()
+
+
+class Article(Base):
+    __tablename__ = "articles"
+    __table_args__ = (UniqueConstraint("site_id", "key"),)
+
+    id: Mapped[intpk]
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
+    key: Mapped[str]  # crawler.items.Article.key: identity within the site
+    page_id: Mapped[int | None] = mapped_column(
+        ForeignKey("pages.id", ondelete="SET NULL"), index=True
+    )
+    url: Mapped[str]
+    canonical_url: Mapped[str | None]
+    external_id: Mapped[str | None]
+    title: Mapped[str | None]
+    lead: Mapped[str | None]
+    published_at: Mapped[datetime | None] = mapped_column(index=True)
+    modified_at: Mapped[datetime | None]
+    authors: Mapped[list[str]]
+    source: Mapped[str | None]
+    body: Mapped[str]  # paragraphs joined by "\n" (a paragraph never holds one)
+    language: Mapped[str]
+    parser_version: Mapped[str]
+    layers: Mapped[dict[str, str]]
+    content_hash: Mapped[str]  # of the normalized content: tells "unchanged" from "updated"
+    created_at: Mapped[created_now]
+    updated_at: Mapped[created_now]
+
+    site: Mapped[Site] = relationship()
+    # Children are replaced as a whole on update; the database cascades deletes.
+    quotes: Mapped[list[Quote]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True, order_by="Quote.position"
+    )
+    related_links: Mapped[list[RelatedLink]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True, order_by="RelatedLink.position"
+    )
+    images: Mapped[list[Image]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True, order_by="Image.position"
+    )
+    tag_links: Mapped[list[ArticleTag]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True, order_by="ArticleTag.position"
+    )
+
+
+class Quote(Base):
+    __tablename__ = "quotes"
+    __table_args__ = (
+        UniqueConstraint("article_id", "position"),
+        CheckConstraint("start_offset >= 0 AND end_offset >= start_offset", name="offsets"),
+    )
+
+    id: Mapped[intpk]
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    position: Mapped[int]
+    paragraph: Mapped[int]  # index into the article's body paragraphs
+    start_offset: Mapped[int]  # character offsets of `text` inside that paragraph
+    end_offset: Mapped[int]
+    text: Mapped[str]
+    speaker: Mapped[str | None]  # as written
+    speaker_canonical: Mapped[str | None] = mapped_column(index=True)
+    verb: Mapped[str | None]
+    verb_lemma: Mapped[str | None]
+    style: Mapped[str]
+
+
+class RelatedLink(Base):
+    __tablename__ = "related_links"
+    __table_args__ = (UniqueConstraint("article_id", "position"),)
+
+    id: Mapped[intpk]
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    position: Mapped[int]
+    tag: Mapped[str | None]  # the rubric line above the headline
+    title: Mapped[str]
+    url: Mapped[str]
+
+
+class Tag(Base):
+    __tablename__ = "tags"
+
+    id: Mapped[intpk]
+    name: Mapped[str] = mapped_column(unique=True)
+
+
+class ArticleTag(Base):
+    __tablename__ = "article_tags"
+
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
+    )
+    tag_id: Mapped[int] = mapped_column(
+        ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    position: Mapped[int]
+
+    tag: Mapped[Tag] = relationship()
+
+
+class Image(Base):
+    __tablename__ = "images"
+    __table_args__ = (UniqueConstraint("article_id", "position"),)
+
+    id: Mapped[intpk]
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    position: Mapped[int]
+    url: Mapped[str]
+    caption: Mapped[str | None]
