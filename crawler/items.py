@@ -1,0 +1,172 @@
+"""The data that travels down the one path: fetched page -> raw fields -> article.
+
+Plain dataclasses, so extraction, the pipelines, storage and `newsdb reparse`
+share them without importing Scrapy or SQLAlchemy.
+
+    Page        what the downloader fetched (or the archive holds)
+    RawArticle  what extraction found in the page, text as written
+    Article     what the pipelines made of it, ready to store
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+
+
+@dataclass
+class Page:
+    """One fetched response, as archived."""
+
+    url: str
+    body: bytes = field(repr=False)  # logs show the page, not its megabytes
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    final_url: str | None = None
+    fetched_at: datetime | None = None
+    site: str | None = None
+    page_id: int | None = None  # set once the archive has stored it
+
+
+@dataclass
+class RawLink:
+    """A related-headline card as found in the page: rubric + headline + href."""
+
+    title: str
+    url: str
+    tag: str | None = None
+
+
+@dataclass
+class Image:
+    url: str
+    caption: str | None = None
+
+
+@dataclass
+class RawArticle:
+    """Fields extracted from one page, before normalization.
+
+    `paragraphs` are the body paragraphs as they stand in the markup (still
+    with no-break spaces, soft hyphens, captions or "Читайте также" lines that
+    the page put inside its body); the pipelines clean them.
+    `layers` says which extraction layer answered each field:
+    "profile", "metadata" or "generic".
+    """
+
+    url: str
+    is_article: bool
+    canonical_url: str | None = None
+    title: str | None = None
+    lead: str | None = None
+    published_at: datetime | None = None
+    modified_at: datetime | None = None
+    authors: list[str] = field(default_factory=list)
+    source: str | None = None
+    paragraphs: list[str] = field(default_factory=list)
+    related: list[RawLink] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    images: list[Image] = field(default_factory=list)
+    language: str = "ru"
+    layers: dict[str, str] = field(default_factory=dict)
+    external_id: str | None = None  # the site's own article id (caravan: the number in the slug)
+    page_id: int | None = None
+    site: str | None = None
+
+
+@dataclass
+class Quote:
+    """Direct speech found in the normalized body.
+
+    `start`/`end` are character offsets of `text` inside body[paragraph]
+    (for a quote split around its attribution, the span of its first part's
+    start to its last part's end). `style` is one of A-F (see pipelines/quotes.py).
+    """
+
+    text: str
+    speaker: str | None
+    speaker_canonical: str | None
+    paragraph: int
+    start: int = 0
+    end: int = 0
+    style: str = "A"
+    verb: str | None = None
+    verb_lemma: str | None = None
+
+
+@dataclass
+class RelatedLink:
+    title: str
+    url: str  # absolute
+    tag: str | None = None
+
+
+@dataclass
+class Article:
+    """A normalized article, ready for storage and for the `newsdb parse` JSON."""
+
+    url: str
+    canonical_url: str | None
+    is_article: bool
+    title: str | None
+    lead: str | None
+    published_at: datetime | None
+    modified_at: datetime | None
+    authors: list[str]
+    source: str | None
+    body: list[str]
+    quotes: list[Quote]
+    related: list[RelatedLink]
+    tags: list[str]
+    images: list[Image]
+    language: str
+    parser_version: str
+    layers: dict[str, str]
+    external_id: str | None = None
+    page_id: int | None = None
+    site: str | None = None
+
+    @property
+    def key(self) -> str:
+        """Identity of the article within its site: AMP twins and ?p=<id> short
+        links of one article share it, so re-crawls update instead of adding."""
+        if self.external_id:
+            return f"id:{self.external_id}"
+        return self.canonical_url or self.url
+
+    def to_json(self) -> dict:
+        """The `newsdb parse` contract (see DESIGN.md)."""
+
+        def iso(value: datetime | None) -> str | None:
+            return value.isoformat() if value else None
+
+        return {
+            "url": self.url,
+            "canonical_url": self.canonical_url,
+            "is_article": self.is_article,
+            "title": self.title,
+            "lead": self.lead,
+            "published_at": iso(self.published_at),
+            "modified_at": iso(self.modified_at),
+            "authors": list(self.authors),
+            "source": self.source,
+            "body": list(self.body),
+            "quotes": [
+                {
+                    "text": q.text,
+                    "speaker": q.speaker,
+                    "speaker_canonical": q.speaker_canonical,
+                    "paragraph": q.paragraph,
+                    "start": q.start,
+                    "end": q.end,
+                    "style": q.style,
+                    "verb": q.verb,
+                }
+                for q in self.quotes
+            ],
+            "related": [asdict(link) for link in self.related],
+            "tags": list(self.tags),
+            "images": [asdict(image) for image in self.images],
+            "language": self.language,
+            "extraction": {"parser_version": self.parser_version, "layers": dict(self.layers)},
+        }

@@ -1,0 +1,266 @@
+"""The article page object: every field from the first layer that answers.
+
+Layers, in order (DESIGN.md): the site profile's selectors, the page's
+structured metadata, generic detection. `layers` in the result names the one
+that answered each field, so a site that changed its theme shows up as
+"profile" turning into "metadata"/"generic" in `newsdb stats`, not as empty rows.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import cached_property
+from urllib.parse import urljoin
+
+from crawler.dates import ALMATY, parse_date
+from crawler.encoding import decode_html
+from crawler.items import Image, Page, RawArticle, RawLink
+from crawler.pages import generic
+from crawler.pages.html import parse_html, remove, select, select_one, strip_noise, text_of
+from crawler.pages.metadata import Metadata, read_metadata
+from crawler.profiles import SiteProfile
+
+# Below this much body text a page is a listing, a video or a stub, not an article.
+MIN_ARTICLE_CHARS = 200
+
+
+class ArticlePage:
+    """Fields of one page. Construct from a `Page`; read fields or call `to_item()`."""
+
+    def __init__(
+        self,
+        page: Page,
+        profile: SiteProfile | None = None,
+        *,
+        encoding: str | None = None,
+    ) -> None:
+        self.page = page
+        self.profile = profile
+        self.url = page.final_url or page.url
+        self.text, self.encoding = decode_html(page.body, page.headers, encoding)
+        self.tz = profile.timezone if profile else ALMATY
+        self.layers: dict[str, str] = {}
+
+    # -- parsing -------------------------------------------------------------
+
+    @cached_property
+    def tree(self):
+        root = parse_html(self.text)
+        # One parse serves both: metadata first (JSON-LD lives in <script>), then
+        # the noise goes before any text is read.
+        self.__dict__["metadata"] = read_metadata(root)
+        strip_noise(root)
+        return root
+
+    @cached_property
+    def metadata(self) -> Metadata:
+        self.tree
+        return self.__dict__["metadata"]
+
+    @property
+    def selectors(self):
+        return self.profile.selectors if self.profile else None
+
+    def _answer(self, name: str, layer: str, value):
+        self.layers[name] = layer
+        return value
+
+    # -- fields --------------------------------------------------------------
+
+    @cached_property
+    def title(self) -> str | None:
+        if self.selectors:
+            text = text_of(select_one(self.tree, self.selectors.title))
+            if text:
+                return self._answer("title", "profile", text)
+        if self.metadata.title:
+            return self._answer("title", "metadata", self.metadata.title)
+        found = generic.find_title(self.tree)
+        return self._answer("title", "generic", found) if found else None
+
+    @cached_property
+    def canonical_url(self) -> str | None:
+        if self.metadata.canonical_url:
+            return self._answer("canonical_url", "metadata", urljoin(self.url, self.metadata.canonical_url))
+        return None
+
+    def _date(self, name: str, selector: str | None, meta_value: str | None) -> datetime | None:
+        now = self.page.fetched_at
+        if self.selectors and selector:
+            el = select_one(self.tree, selector)
+            if el is not None:
+                value = parse_date(el.get("datetime") or text_of(el), self.tz, now)
+                if value:
+                    return self._answer(name, "profile", value)
+        if meta_value:
+            value = parse_date(meta_value, self.tz, now)
+            if value:
+                return self._answer(name, "metadata", value)
+        return None
+
+    @cached_property
+    def published_at(self) -> datetime | None:
+        found = self._date("published_at", self.selectors and self.selectors.published, self.metadata.published)
+        if found is None and self.body_container is not None:
+            found = self._generic_date()
+        return found
+
+    def _generic_date(self) -> datetime | None:
+        # The dateline sits between the headline and the text: look at short text
+        # nodes just before the body.
+        candidates = []
+        for el in self.tree.iter("time", "span", "div", "p", "li"):
+            if el is self.body_container:
+                break
+            text = text_of(el)
+            if 6 <= len(text) <= 60 and any(ch.isdigit() for ch in text):
+                candidates.append(text)
+        for text in reversed(candidates[-20:]):
+            value = parse_date(text, self.tz, self.page.fetched_at)
+            if value:
+                return self._answer("published_at", "generic", value)
+        return None
+
+    @cached_property
+    def modified_at(self) -> datetime | None:
+        return self._date("modified_at", self.selectors and self.selectors.modified, self.metadata.modified)
+
+    @cached_property
+    def authors(self) -> list[str]:
+        if self.selectors:
+            found = [text_of(el) for el in select(self.tree, self.selectors.authors)]
+            found = [a for a in found if a]
+            if found:
+                return self._answer("authors", "profile", list(dict.fromkeys(found)))
+        if self.metadata.authors:
+            return self._answer("authors", "metadata", self.metadata.authors)
+        return []
+
+    @cached_property
+    def _profile_body(self) -> list | None:
+        if not self.selectors or not self.selectors.body:
+            return None
+        for selector in self.selectors.drop:
+            remove(select(self.tree, selector))
+        found = select(self.tree, self.selectors.body)
+        return found or None
+
+    @cached_property
+    def _generic_body(self):
+        return generic.find_body(self.tree)
+
+    @cached_property
+    def body_container(self):
+        if self._profile_body:
+            return self._profile_body[0].getparent()
+        return self._generic_body[0]
+
+    @cached_property
+    def paragraphs(self) -> list[str]:
+        if self._profile_body:
+            texts = [text_of(el) for el in self._profile_body]
+            return self._answer("body", "profile", [t for t in texts if t])
+        container, elements = self._generic_body
+        if elements:
+            return self._answer("body", "generic", [t for t in (text_of(el) for el in elements) if t])
+        if self.metadata.body:
+            return self._answer("body", "metadata", [p for p in self.metadata.body.split("\n") if p.strip()])
+        return []
+
+    @cached_property
+    def tags(self) -> list[str]:
+        if self.selectors:
+            found = [text_of(el) for el in select(self.tree, self.selectors.tags)]
+            found = [t for t in found if t]
+            if found:
+                return self._answer("tags", "profile", list(dict.fromkeys(found)))
+        if self.metadata.tags:
+            return self._answer("tags", "metadata", list(dict.fromkeys(self.metadata.tags)))
+        return []
+
+    @cached_property
+    def images(self) -> list[Image]:
+        if self.selectors and self.selectors.images:
+            found = []
+            for figure in select(self.tree, self.selectors.images):
+                img = figure if figure.tag in ("img", "amp-img") else select_one(figure, "img, amp-img")
+                if img is None or not (img.get("src") or img.get("data-src")):
+                    continue
+                caption = text_of(select_one(figure, "figcaption, .wp-caption-text")) or None
+                found.append(Image(url=urljoin(self.url, img.get("src") or img.get("data-src")), caption=caption))
+            if found:
+                return self._answer("images", "profile", found)
+        if self.metadata.images:
+            return self._answer("images", "metadata", [Image(url=urljoin(self.url, u)) for u in self.metadata.images])
+        return []
+
+    @cached_property
+    def related(self) -> list[RawLink]:
+        sel = self.selectors
+        if sel and sel.related:
+            cards = []
+            for card in select(self.tree, sel.related):
+                head = select_one(card, sel.related_title) if sel.related_title else card
+                if head is None:
+                    continue
+                link = head if head.tag == "a" else select_one(head, "a")
+                if link is None or not link.get("href"):
+                    continue
+                tag = text_of(select_one(card, sel.related_tag)) if sel.related_tag else ""
+                cards.append(RawLink(title=text_of(head), url=link.get("href").strip(), tag=tag or None))
+            if cards:
+                return self._answer("related", "profile", cards)
+        found = generic.find_related(self.tree, self.body_container, self.url)
+        return self._answer("related", "generic", found) if found else []
+
+    @cached_property
+    def is_article(self) -> bool:
+        text = sum(len(p) for p in self.paragraphs)
+        if text < MIN_ARTICLE_CHARS or not self.title:
+            return False
+        if self.layers.get("body") == "profile" or self.metadata.is_article_type:
+            return True
+        if self.profile and self.profile.is_article_url(self.url):
+            return True
+        # Generic text with no other sign: demand a real article's worth of prose.
+        return len(self.paragraphs) >= 3 and text >= 2 * MIN_ARTICLE_CHARS
+
+    def to_item(self) -> RawArticle:
+        if not self.is_article:
+            return RawArticle(url=self.page.url, is_article=False, title=self.title,
+                              canonical_url=self.canonical_url, page_id=self.page.page_id,
+                              site=self.page.site, layers=dict(self.layers))
+        paragraphs = self.paragraphs
+        return RawArticle(
+            url=self.page.url,
+            is_article=True,
+            canonical_url=self.canonical_url,
+            title=self.title,
+            lead=paragraphs[0] if paragraphs else None,
+            published_at=self.published_at,
+            modified_at=self.modified_at,
+            authors=self.authors,
+            paragraphs=paragraphs,
+            related=self.related,
+            tags=self.tags,
+            images=self.images,
+            layers=dict(self.layers),
+            external_id=self._external_id(),
+            page_id=self.page.page_id,
+            site=self.page.site,
+        )
+
+    def _external_id(self) -> str | None:
+        if not self.profile:
+            return None
+        for url in (self.canonical_url, self.url, self.page.url):
+            if url:
+                found = self.profile.article_id(url)
+                if found:
+                    return found
+        return None
+
+
+def extract(page: Page, profile: SiteProfile | None = None, *, encoding: str | None = None) -> RawArticle:
+    """Bytes + URL + headers (a `Page`) to raw article fields."""
+    return ArticlePage(page, profile, encoding=encoding).to_item()

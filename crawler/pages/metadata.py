@@ -1,0 +1,141 @@
+"""Layer 2: what the page says about itself in structured metadata.
+
+JSON-LD (NewsArticle/Article, also inside @graph), OpenGraph and article:* meta,
+microdata (itemprop) and <time datetime>. Read before noise is stripped, since
+JSON-LD lives in <script>.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from crawler.pages.html import select, text_of
+
+ARTICLE_TYPES = {"NewsArticle", "Article", "ReportageNewsArticle", "AnalysisNewsArticle", "BlogPosting", "WebPageElement"}
+
+
+@dataclass
+class Metadata:
+    title: str | None = None
+    canonical_url: str | None = None
+    published: str | None = None
+    modified: str | None = None
+    authors: list[str] = field(default_factory=list)
+    description: str | None = None
+    section: str | None = None
+    tags: list[str] = field(default_factory=list)
+    images: list[str] = field(default_factory=list)
+    body: str | None = None  # JSON-LD articleBody, when a site ships it
+    og_type: str | None = None
+    is_article_type: bool = False  # JSON-LD or og:type says "article"
+
+
+def _as_list(value: Any) -> list:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _jsonld_objects(root) -> list[dict]:
+    found: list[dict] = []
+    for script in select(root, 'script[type="application/ld+json"]'):
+        raw = (script.text or "").strip()
+        if not raw:
+            continue
+        try:
+            data = json.loads(raw)
+        except ValueError:
+            continue  # broken JSON-LD is common; the other layers still answer
+        stack = _as_list(data)
+        while stack:
+            item = stack.pop(0)
+            if isinstance(item, dict):
+                found.append(item)
+                stack.extend(_as_list(item.get("@graph")))
+            elif isinstance(item, list):
+                stack.extend(item)
+    return found
+
+
+def _types(obj: dict) -> set[str]:
+    return {str(t) for t in _as_list(obj.get("@type"))}
+
+
+def _name(value: Any) -> str | None:
+    if isinstance(value, dict):
+        value = value.get("name")
+    if isinstance(value, str) and value.strip():
+        return value.strip()
+    return None
+
+
+def _image_url(value: Any) -> str | None:
+    if isinstance(value, dict):
+        value = value.get("url") or value.get("contentUrl")
+    return value if isinstance(value, str) and value else None
+
+
+def read_metadata(root) -> Metadata:
+    meta = Metadata()
+    props: dict[str, list[str]] = {}
+    for el in select(root, "meta[property], meta[name], meta[itemprop]"):
+        key = (el.get("property") or el.get("name") or el.get("itemprop") or "").strip().lower()
+        content = (el.get("content") or "").strip()
+        if key and content:
+            props.setdefault(key, []).append(content)
+
+    def first(*keys: str) -> str | None:
+        for key in keys:
+            if props.get(key):
+                return props[key][0]
+        return None
+
+    article = next((o for o in _jsonld_objects(root) if _types(o) & ARTICLE_TYPES), None)
+    if article:
+        meta.is_article_type = True
+        meta.title = _name(article.get("headline")) or _name(article.get("name"))
+        meta.published = _name(article.get("datePublished"))
+        meta.modified = _name(article.get("dateModified"))
+        meta.authors = [a for a in (_name(x) for x in _as_list(article.get("author"))) if a]
+        meta.description = _name(article.get("description"))
+        meta.section = _name(article.get("articleSection"))
+        keywords = article.get("keywords")
+        if isinstance(keywords, str):
+            meta.tags = [k.strip() for k in keywords.split(",") if k.strip()]
+        elif isinstance(keywords, list):
+            meta.tags = [str(k).strip() for k in keywords if str(k).strip()]
+        meta.images = [u for u in (_image_url(x) for x in _as_list(article.get("image"))) if u]
+        meta.body = _name(article.get("articleBody"))
+        main = article.get("mainEntityOfPage")
+        meta.canonical_url = _name(main.get("@id") if isinstance(main, dict) else main)
+
+    meta.og_type = first("og:type")
+    if meta.og_type and meta.og_type.lower() == "article":
+        meta.is_article_type = True
+    meta.title = meta.title or first("og:title", "twitter:title", "headline")
+    meta.published = meta.published or first("article:published_time", "datepublished", "pubdate", "publishdate")
+    meta.modified = meta.modified or first("article:modified_time", "datemodified", "og:updated_time")
+    meta.authors = meta.authors or props.get("article:author", []) or props.get("author", [])
+    meta.description = meta.description or first("og:description", "description")
+    meta.section = meta.section or first("article:section")
+    meta.tags = meta.tags or props.get("article:tag", [])
+    meta.images = meta.images or props.get("og:image", [])
+
+    canonical = select(root, 'link[rel="canonical"]')
+    if canonical and canonical[0].get("href"):
+        meta.canonical_url = canonical[0].get("href").strip()
+    meta.canonical_url = meta.canonical_url or first("og:url")
+
+    if not meta.published:
+        for el in select(root, "[itemprop=datePublished], time[datetime]"):
+            value = el.get("datetime") or el.get("content") or text_of(el)
+            if value:
+                meta.published = value
+                break
+    if not meta.body:
+        body = select(root, "[itemprop=articleBody]")
+        if body:
+            meta.is_article_type = True
+    return meta

@@ -1,0 +1,151 @@
+"""Site profiles: what a site's crawl starts from and where its fields are.
+
+A profile is a TOML file in seeds/sites/<name>.toml (see caravan.toml for every
+key, documented). It is data, not code: a site that changes its theme gets a new
+profile, and extraction falls back to metadata and generic layers meanwhile.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+SITES_DIR = Path(__file__).resolve().parent.parent / "seeds" / "sites"
+
+
+class ProfileError(ValueError):
+    """A profile that is missing or malformed; the message names the file."""
+
+
+@dataclass(frozen=True)
+class Selectors:
+    title: str | None = None
+    published: str | None = None
+    modified: str | None = None
+    authors: str | None = None
+    lead: str | None = None
+    body: str | None = None
+    drop: tuple[str, ...] = ()
+    tags: str | None = None
+    images: str | None = None
+    related: str | None = None
+    related_tag: str | None = None
+    related_title: str | None = None
+
+
+@dataclass(frozen=True)
+class SiteProfile:
+    name: str
+    base_url: str
+    allowed_domains: tuple[str, ...]
+    timezone: ZoneInfo
+    live: bool = True
+    title: str = ""
+    sitemaps: tuple[str, ...] = ()
+    feeds: tuple[str, ...] = ()
+    listings: tuple[str, ...] = ()
+    listing_patterns: tuple[re.Pattern, ...] = ()
+    max_listing_pages: int = 50
+    follow_article_links: bool = True
+    article_patterns: tuple[re.Pattern, ...] = ()
+    selectors: Selectors = field(default_factory=Selectors)
+    path: Path | None = None
+
+    def with_base_url(self, base_url: str) -> "SiteProfile":
+        """The same site served elsewhere (the demo on a loopback port)."""
+        host = urlsplit(base_url).hostname or ""
+        domains = self.allowed_domains if host in self.allowed_domains else (*self.allowed_domains, host)
+        return _replace(self, base_url=base_url.rstrip("/"), allowed_domains=domains)
+
+    def absolute(self, path_or_url: str) -> str:
+        if "://" in path_or_url:
+            return path_or_url
+        return self.base_url + "/" + path_or_url.lstrip("/")
+
+    def article_id(self, url: str) -> str | None:
+        """The site's own id of the article at `url`, or None if `url` is not an
+        article URL. AMP twins and ?p=<id> short links give the same id."""
+        parts = urlsplit(url)
+        target = parts.path + (f"?{parts.query}" if parts.query else "")
+        for pattern in self.article_patterns:
+            match = pattern.search(target)
+            if match:
+                return match.groupdict().get("id") or match.group(0)
+        return None
+
+    def is_article_url(self, url: str) -> bool:
+        return self.article_id(url) is not None
+
+    def is_listing_url(self, url: str) -> bool:
+        path = urlsplit(url).path
+        return any(p.search(path) for p in self.listing_patterns)
+
+
+def _replace(profile: SiteProfile, **changes) -> SiteProfile:
+    from dataclasses import replace
+
+    return replace(profile, **changes)
+
+
+def _tuple(value) -> tuple:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    return tuple(value)
+
+
+def parse_profile(data: dict, *, path: Path | None = None) -> SiteProfile:
+    where = str(path) if path else "profile"
+    try:
+        discover = data.get("discover", {})
+        urls = data.get("urls", {})
+        sel = data.get("selectors", {})
+        return SiteProfile(
+            name=data["name"],
+            title=data.get("title", ""),
+            base_url=data["base_url"].rstrip("/"),
+            allowed_domains=_tuple(data.get("allowed_domains")),
+            timezone=ZoneInfo(data.get("timezone", "Asia/Almaty")),
+            live=bool(data.get("live", True)),
+            sitemaps=_tuple(discover.get("sitemaps")),
+            feeds=_tuple(discover.get("feeds")),
+            listings=_tuple(discover.get("listings")),
+            listing_patterns=tuple(re.compile(p) for p in _tuple(discover.get("listing_patterns"))),
+            max_listing_pages=int(discover.get("max_listing_pages", 50)),
+            follow_article_links=bool(discover.get("follow_article_links", True)),
+            article_patterns=tuple(re.compile(p) for p in _tuple(urls.get("article"))),
+            selectors=Selectors(
+                **{k: (tuple(v) if k == "drop" else v) for k, v in sel.items()}
+            ),
+            path=path,
+        )
+    except KeyError as exc:
+        raise ProfileError(f"{where}: missing key {exc.args[0]!r}") from None
+    except (TypeError, ValueError, re.error) as exc:
+        raise ProfileError(f"{where}: {exc}") from None
+
+
+def available_sites() -> list[str]:
+    return sorted(p.stem for p in SITES_DIR.glob("*.toml"))
+
+
+@lru_cache(maxsize=32)
+def load_profile(name_or_path: str) -> SiteProfile:
+    """Load a profile by site name (seeds/sites/<name>.toml) or by file path."""
+    path = Path(name_or_path)
+    if path.suffix != ".toml":
+        path = SITES_DIR / f"{name_or_path}.toml"
+    if not path.is_file():
+        known = ", ".join(available_sites()) or "none"
+        raise ProfileError(f"no site profile {name_or_path!r} (known sites: {known})")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ProfileError(f"{path}: {exc}") from None
+    return parse_profile(data, path=path)

@@ -1,0 +1,58 @@
+"""Scrapy settings for newsdb (`scrapy crawl site -a site=demo` and `newsdb crawl`).
+
+Polite defaults for live news sites; a site profile with `live = false` (the
+loopback demo) turns AutoThrottle off. newsdb's own settings start with NEWSDB_.
+"""
+
+from newsdb import __version__
+
+BOT_NAME = "newsdb"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+# Honest identification: who we are and where to read about us.
+USER_AGENT = f"newsdb/{__version__} (+https://github.com/newsdb/newsdb; news archive crawler)"
+ROBOTSTXT_OBEY = True
+
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOAD_DELAY = 0.5
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 16 * 1024 * 1024  # a "news page" larger than this is not one
+DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
+RETRY_TIMES = 2
+
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+
+# Every response is archived after redirects and decompression (order 50 runs
+# last on the way back), before any parsing can fail.
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.ArchiveMiddleware": 50,
+}
+EXTENSIONS = {
+    "crawler.extensions.CrawlRunRecorder": 10,
+    "crawler.progress.ProgressLine": 20,
+}
+ITEM_PIPELINES = {
+    "pipelines.scrapy.ExtractPipeline": 100,
+    "pipelines.scrapy.NormalizePipeline": 200,
+    "pipelines.scrapy.QuotesPipeline": 300,
+    "pipelines.scrapy.RelatedPipeline": 400,
+    "pipelines.scrapy.ValidatePipeline": 500,
+    "pipelines.scrapy.StorePipeline": 900,
+}
+
+# The spider hands non-200 pages (404s) to the archive, not to extraction.
+HTTPERROR_ALLOW_ALL = False
+
+NEWSDB_DATABASE_URL = None  # None: $NEWSDB_DATABASE_URL, else sqlite:///data/newsdb.sqlite
+NEWSDB_PROGRESS = False  # `newsdb crawl` turns it on: one progress line on stderr
+NEWSDB_PROGRESS_INTERVAL = 2.0
+NEWSDB_QUOTES_ENABLED = True
+NEWSDB_RELATED_ENABLED = True
+
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = "INFO"

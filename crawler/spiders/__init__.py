@@ -1,0 +1,1 @@
+"""Spiders only discover and request; extraction happens in the item pipelines."""

@@ -1,0 +1,116 @@
+"""One generic spider for every site profile: `scrapy crawl site -a site=demo`.
+
+Discovers article URLs through the profile's sitemaps, RSS feeds and listing
+pages (and, if the profile says so, links between articles), requests each
+article once (AMP twins and ?p=<id> short links share an id), and hands every
+article response over as a `Page` item. Robots.txt and politeness are Scrapy's.
+"""
+
+from __future__ import annotations
+
+import scrapy
+from scrapy.utils.gz import gunzip
+from scrapy.utils.sitemap import Sitemap
+
+from crawler.items import Page
+from crawler.middlewares import page_from_response
+from crawler.profiles import load_profile
+
+
+class SiteSpider(scrapy.Spider):
+    name = "site"
+
+    def __init__(self, site: str | None = None, base_url: str | None = None, limit: int | str | None = None, **kwargs):
+        super().__init__(**kwargs)
+        if not site:
+            raise ValueError("the site spider needs a site profile: -a site=NAME")
+        profile = load_profile(site)
+        if base_url:
+            profile = profile.with_base_url(base_url)
+        self.profile = profile
+        self.site_name = profile.name
+        self.allowed_domains = list(profile.allowed_domains)
+        self.limit = int(limit) if limit else None
+        self.seen_ids: set[str] = set()
+        self.listing_pages = 0
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        if not spider.profile.live:
+            # Loopback demo: no reason to wait between requests. (Settings are
+            # frozen only after the spider is built, so the profile can decide.)
+            crawler.settings.set("AUTOTHROTTLE_ENABLED", False, priority="spider")
+            crawler.settings.set("DOWNLOAD_DELAY", 0, priority="spider")
+            crawler.settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", 16, priority="spider")
+        return spider
+
+    async def start(self):
+        p = self.profile
+        for path in p.sitemaps:
+            yield scrapy.Request(p.absolute(path), callback=self.parse_sitemap, priority=10)
+        for path in p.feeds:
+            yield scrapy.Request(p.absolute(path), callback=self.parse_feed, priority=10)
+        for path in p.listings:
+            yield scrapy.Request(p.absolute(path), callback=self.parse_listing, priority=5)
+
+    # -- discovery -------------------------------------------------------------
+
+    def article_request(self, url: str) -> scrapy.Request | None:
+        """A request for an article URL we have not asked for yet, or None."""
+        article_id = self.profile.article_id(url)
+        if article_id is None or article_id in self.seen_ids:
+            return None
+        if self.limit is not None and len(self.seen_ids) >= self.limit:
+            return None
+        self.seen_ids.add(article_id)
+        return scrapy.Request(url, callback=self.parse_article)
+
+    def parse_sitemap(self, response):
+        body = response.body
+        if body[:2] == b"\x1f\x8b":
+            body = gunzip(body)
+        try:
+            sitemap = Sitemap(body)
+        except Exception:
+            self.logger.warning("not a sitemap: %s", response.url)
+            return
+        for entry in sitemap:
+            url = response.urljoin(entry["loc"])
+            if sitemap.type == "sitemapindex":
+                yield scrapy.Request(url, callback=self.parse_sitemap, priority=10)
+            else:
+                request = self.article_request(url)
+                if request:
+                    yield request
+
+    def parse_feed(self, response):
+        links = response.xpath("//item/link/text() | //*[local-name()='entry']/*[local-name()='link']/@href").getall()
+        for link in links:
+            request = self.article_request(response.urljoin(link.strip()))
+            if request:
+                yield request
+
+    def parse_listing(self, response):
+        yield from self._follow_articles(response)
+        for href in response.css("a::attr(href)").getall():
+            url = response.urljoin(href)
+            if self.profile.is_listing_url(url) and self.listing_pages < self.profile.max_listing_pages:
+                self.listing_pages += 1
+                yield response.follow(url, callback=self.parse_listing, priority=5)
+
+    def _follow_articles(self, response):
+        for href in response.css("a::attr(href)").getall():
+            request = self.article_request(response.urljoin(href))
+            if request:
+                yield request
+
+    # -- hand-over -------------------------------------------------------------
+
+    def parse_article(self, response):
+        page = page_from_response(response, self.site_name)
+        page.page_id = response.meta.get("newsdb_page_id")
+        page.fetched_at = response.meta.get("newsdb_fetched_at") or page.fetched_at
+        yield page
+        if self.profile.follow_article_links:
+            yield from self._follow_articles(response)

@@ -1,0 +1,122 @@
+"""Text normalization for article fields (DESIGN.md, `body`).
+
+Unicode NFC; every kind of space to one plain space; soft hyphens, zero-width
+characters and BOMs removed; mixed-script homoglyph words repaired
+(`Сaravan.kz` with a Cyrillic С -> `Caravan.kz`); boilerplate paragraphs
+(captions, "Читайте также", share and subscribe lines) dropped. Quote marks and
+dashes stay as the author wrote them: normalization must not change meaning.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Removed outright: soft hyphen, zero-width space/joiners, word joiner, BOM.
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff\u180e"), None)
+_SPACES = re.compile(r"[\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+")
+
+# Look-alike letters, Cyrillic -> Latin. Only these letters are ever swapped.
+_CYR_TO_LAT = dict(zip("АВЕКМНОРСТХаеорсухіІјЈѕЅ", "ABEKMHOPCTXaeopcyxiIjJsS"))
+_LAT_TO_CYR = {lat: cyr for cyr, lat in _CYR_TO_LAT.items() if cyr not in "іІјЈѕЅ"}
+_LETTER_RUN = re.compile(r"[^\W\d_]+")
+
+# A paragraph that is page furniture, not article text.
+_BOILERPLATE = re.compile(
+    r"""^(?:
+        фото\s*(?:[-–—:]|:|из\ открытых|пресс-служб|с\ сайта|предоставлено|автора|\w+\.kz)
+      | (?:фото|видео|иллюстрация|коллаж)\s*[-–—:]
+      | читайте\ также
+      | читайте\ нас\ в
+      | подписывайтесь\ на
+      | подпишитесь\ на
+      | присоединяйтесь\ к\ нам
+      | поделиться\b
+      | реклама$
+      | если\ вы\ нашли\ ошибку
+      | больше\ новостей\ в
+      | новости\ по\ теме
+    )""",
+    re.I | re.X,
+)
+# "Источник: …" is boilerplate only as the article's last line.
+_SOURCE_TRAILER = re.compile(r"^источник\s*:", re.I)
+
+
+def _script(ch: str) -> str | None:
+    if "a" <= ch.lower() <= "z":
+        return "latin"
+    if "\u0400" <= ch <= "\u04ff":
+        return "cyrillic"
+    return None
+
+
+def repair_homoglyphs(text: str) -> str:
+    """Repair words typed with look-alike letters of the other script.
+
+    A letter run mostly in one script whose few other-script letters all have a
+    look-alike is rewritten in the majority script. Runs where the minority
+    letters have no look-alike (or there is no clear majority) are left alone,
+    so genuinely mixed tokens survive; `COVID-19`, `iPhone`, `Kaspi.kz` are
+    single-script and never touched.
+    """
+    if text.isascii():
+        return text
+
+    def fix(match: re.Match) -> str:
+        run = match.group(0)
+        latin = cyrillic = 0
+        for ch in run:
+            script = _script(ch)
+            if script == "latin":
+                latin += 1
+            elif script == "cyrillic":
+                cyrillic += 1
+        if not latin or not cyrillic or latin == cyrillic:
+            return run
+        if latin > cyrillic:
+            table, minority = _CYR_TO_LAT, "cyrillic"
+        else:
+            table, minority = _LAT_TO_CYR, "latin"
+        if any(_script(ch) == minority and ch not in table for ch in run):
+            return run
+        return "".join(table.get(ch, ch) if _script(ch) == minority else ch for ch in run)
+
+    return _LETTER_RUN.sub(fix, text)
+
+
+def normalize_text(text: str | None) -> str:
+    """One field's text, normalized. Empty and None give ""."""
+    if not text:
+        return ""
+    text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
+    text = _SPACES.sub(" ", text).strip()
+    return repair_homoglyphs(text)
+
+
+def is_boilerplate(paragraph: str) -> bool:
+    return bool(_BOILERPLATE.match(paragraph))
+
+
+def normalize_paragraphs(paragraphs: list[str]) -> list[str]:
+    """Normalize body paragraphs and drop the ones that are page furniture."""
+    cleaned = [normalize_text(p) for p in paragraphs]
+    cleaned = [p for p in cleaned if p and not is_boilerplate(p)]
+    while cleaned and _SOURCE_TRAILER.match(cleaned[-1]):
+        cleaned.pop()
+    return cleaned
+
+
+_ATTRIBUTION = re.compile(
+    r"(?:со\s+ссылкой\s+на|ссылаясь\s+на)\s+(.+?)(?=[.;]\s|[.;]?$|,\s+(?:в\s+котор|где|что)\b)",
+    re.I,
+)
+
+
+def source_of(paragraphs: list[str]) -> str | None:
+    """The outlet or body the article credits, as written: "… со ссылкой на Акорду." -> "Акорду"."""
+    for paragraph in paragraphs[:2]:
+        match = _ATTRIBUTION.search(paragraph)
+        if match:
+            return match.group(1).strip(" ,")
+    return None

@@ -1,0 +1,39 @@
+"""Dates as Russian-language pages print them; never naive."""
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from crawler.dates import parse_date
+
+FETCHED = datetime(2025, 12, 21, 9, 0, tzinfo=timezone.utc)  # 14:00 in Almaty
+ALMATY = timezone(timedelta(hours=5))
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("2025-12-20T10:15:00+05:00", datetime(2025, 12, 20, 10, 15, tzinfo=ALMATY)),
+        ("2025-12-20T05:15:00Z", datetime(2025, 12, 20, 10, 15, tzinfo=ALMATY)),
+        ("2025-12-20 10:15", datetime(2025, 12, 20, 10, 15, tzinfo=ALMATY)),
+        ("21 декабря 2025, 14:35", datetime(2025, 12, 21, 14, 35, tzinfo=ALMATY)),
+        ("25 Июля 2025", datetime(2025, 7, 25, tzinfo=ALMATY)),
+        ("21.12.2025 14:35", datetime(2025, 12, 21, 14, 35, tzinfo=ALMATY)),
+        ("Сегодня, 14:35", datetime(2025, 12, 21, 14, 35, tzinfo=ALMATY)),
+        ("Вчера, 09:10", datetime(2025, 12, 20, 9, 10, tzinfo=ALMATY)),
+        ("2026 Год 9 Февраля", datetime(2026, 2, 9, tzinfo=ALMATY)),
+        ("Опубликовано: 3 марта 2025 г. в 08:05", datetime(2025, 3, 3, 8, 5, tzinfo=ALMATY)),
+    ],
+)
+def test_dates(text, expected):
+    found = parse_date(text, now=FETCHED)
+    assert found == expected and found.tzinfo is not None
+
+
+@pytest.mark.parametrize("text", ["", "Новости Казахстана", "31.02.2025", "Сегодня, 14:35 ночью без даты выборки"[:0]])
+def test_not_dates(text):
+    assert parse_date(text, now=FETCHED) is None
+
+
+def test_relative_date_needs_a_fetch_time():
+    assert parse_date("Сегодня, 14:35") is None

@@ -1,0 +1,60 @@
+"""Body text normalization (DESIGN.md `body`)."""
+
+import pytest
+
+from pipelines.normalize import normalize_paragraphs, normalize_text, repair_homoglyphs, source_of
+
+
+@pytest.mark.parametrize(
+    "raw, clean",
+    [
+        ("передает Сaravan.kz", "передает Caravan.kz"),  # Cyrillic С in a Latin word
+        ("Еgemen.kz и Еrnur.kz", "Egemen.kz и Ernur.kz"),  # Cyrillic Е
+        ("Пpезидент", "Президент"),  # Latin p in a Cyrillic word
+        ("COVID-19, iPhone, Kaspi.kz", "COVID-19, iPhone, Kaspi.kz"),  # single-script: untouched
+        ("Qазақстан", "Qазақстан"),  # Q has no Cyrillic look-alike: left alone
+        ("в\u00a0селах", "в селах"),
+        ("реформам\u00a0— это", "реформам — это"),
+        ("ин\u00adтерес\u200bный", "интересный"),
+        ("\ufeffтекст\u2060", "текст"),
+        ("  два\t\n пробела\u202f\u2009тут ", "два пробела тут"),
+        ("«Ёлка» — “так” - \"и\"", "«Ёлка» — “так” - \"и\""),  # quote marks and dashes as written
+        ("е\u0308лка", "ёлка"),  # NFC
+        (None, ""),
+    ],
+)
+def test_normalize_text(raw, clean):
+    assert normalize_text(raw) == clean
+
+
+def test_homoglyph_repair_needs_a_clear_majority():
+    assert repair_homoglyphs("Сa") == "Сa"  # one letter each: no majority, no guess
+
+
+def test_boilerplate_paragraphs_are_dropped():
+    paragraphs = [
+        "Фото - Сaravan.kz",
+        "В Алматы открыли новую школу на 1200 мест.",
+        "Читайте также: Как изменятся тарифы в 2026 году",
+        "Фото из открытых источников",
+        "Подписывайтесь на наш Telegram-канал",
+        "Источник: пресс-служба акимата",
+    ]
+    assert normalize_paragraphs(paragraphs) == ["В Алматы открыли новую школу на 1200 мест."]
+
+
+def test_source_line_inside_the_text_is_kept():
+    kept = ["Источник: по данным ведомства, цены выросли на 3%.", "Это второй абзац."]
+    assert normalize_paragraphs(kept) == kept
+
+
+@pytest.mark.parametrize(
+    "lead, source",
+    [
+        ("Президент заявил это, передает Caravan.kz со ссылкой на Акорду.", "Акорду"),
+        ("Об этом сообщает Caravan.kz со ссылкой на пресс-службу МВД РК.", "пресс-службу МВД РК"),
+        ("В Астане прошел форум, в котором участвовали 300 человек.", None),
+    ],
+)
+def test_source_attribution(lead, source):
+    assert source_of([lead]) == source
