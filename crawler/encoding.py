@@ -61,6 +61,11 @@ def decode_html(body: bytes, headers: dict[str, str] | None = None, override: st
         return body.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
+    # A UTF-8 page with a few bad bytes (cut off mid-character, one stray byte)
+    # is still UTF-8; a windows-1251 page fails on nearly every Cyrillic letter.
+    text = body.decode("utf-8", errors="replace")
+    if text.count("\ufffd") <= max(2, len(text) // 1000):
+        return text, "utf-8"
     return _detect(body)
 
 

@@ -70,13 +70,25 @@ def _print_report(report, db_url: str) -> None:
     )
 
 
-def _crawl(site: str, db_url: str | None, *, base_url=None, limit=None, verbose=False):
+def _parse_settings(pairs: tuple[str, ...]) -> dict[str, str]:
+    settings = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise click.BadParameter(f"expected NAME=VALUE, got {pair!r}", param_hint="'-s'")
+        settings[name.strip()] = value
+    return settings
+
+
+def _crawl(site: str, db_url: str | None, *, base_url=None, limit=None, verbose=False, settings=()):
     from newsdb.crawl import run_crawl
 
+    overrides = _parse_settings(settings)
     url = resolve_url(db_url)
     load_profile(site)  # a wrong site name fails here, in one line
     open_database(url).close()  # so does a database that is down, before Scrapy starts
-    report = run_crawl(site, url, base_url=base_url, limit=limit, verbose=verbose, progress=sys.stderr.isatty() or verbose)
+    report = run_crawl(site, url, base_url=base_url, limit=limit, verbose=verbose,
+                       progress=sys.stderr.isatty() or verbose, settings=overrides)
     _print_report(report, url)
     if report.finish_reason not in ("finished", "unknown"):
         raise click.ClickException(f"crawl of {site} stopped early: {report.finish_reason}")
@@ -112,10 +124,12 @@ def demo(db_url, port, verbose):
 @db_option
 @click.option("--limit", type=click.IntRange(min=1), help="Request at most N article URLs (a deleted or video post counts too)")
 @click.option("--base-url", metavar="URL", help="Crawl a copy of the site served elsewhere")
+@click.option("-s", "--set", "settings", multiple=True, metavar="NAME=VALUE",
+              help="Override a Scrapy setting, as with `scrapy crawl -s` (repeatable)")
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log")
 @user_errors
-def crawl(site, db_url, limit, base_url, verbose):
-    """Crawl SITE (a profile in seeds/sites/) into the database.
+def crawl(site, db_url, limit, base_url, settings, verbose):
+    """Crawl SITE (a profile name in seeds/sites/, or a profile .toml path) into the database.
 
     Discovers articles through the profile's sitemaps, RSS feeds and listing
     pages, archives every response, and stores articles, quotes, related links
@@ -125,8 +139,9 @@ def crawl(site, db_url, limit, base_url, verbose):
     Example:
         newsdb crawl caravan --limit 50
         newsdb crawl demo --base-url http://127.0.0.1:8089
+        newsdb crawl ./mysite.toml -s DOWNLOAD_DELAY=2 -s CONCURRENT_REQUESTS=4
     """
-    _crawl(site, db_url, base_url=base_url, limit=limit, verbose=verbose)
+    _crawl(site, db_url, base_url=base_url, limit=limit, verbose=verbose, settings=settings)
 
 
 def _profile_for(url: str, site: str | None):
@@ -227,6 +242,11 @@ def upgrade(db_url):
 
     revision = run_upgrade(resolve_url(db_url))
     click.echo(f"schema at revision {revision}")
+
+
+# Commands of other areas live in their own modules and attach themselves to `cli`.
+# (Imported at the bottom: they need `cli`, `db_option` and `user_errors` from here.)
+from newsdb import cli_areas  # noqa: E402,F401
 
 
 def main() -> None:

@@ -29,9 +29,10 @@ class CrawlReport:
         return self.articles_new + self.articles_updated + self.articles_unchanged
 
 
-def crawl_settings(db_url: str, *, verbose: bool = False, progress: bool = True) -> Settings:
+def crawl_settings(db_url: str, *, verbose: bool = False, progress: bool = True, overrides: dict | None = None) -> Settings:
     settings = Settings()
     settings.setmodule("crawler.settings", priority="project")
+    settings.setdict(overrides or {}, priority="cmdline")
     settings.set("NEWSDB_DATABASE_URL", db_url, priority="cmdline")
     settings.set("NEWSDB_PROGRESS", progress, priority="cmdline")
     settings.set("LOG_LEVEL", "INFO" if verbose else "WARNING", priority="cmdline")
@@ -46,10 +47,11 @@ def run_crawl(
     limit: int | None = None,
     verbose: bool = False,
     progress: bool = True,
+    settings: dict | None = None,
 ) -> CrawlReport:
     """Crawl one site profile into the database at `db_url` (blocks until done)."""
     started = time.monotonic()
-    process = CrawlerProcess(crawl_settings(db_url, verbose=verbose, progress=progress))
+    process = CrawlerProcess(crawl_settings(db_url, verbose=verbose, progress=progress, overrides=settings))
     if not verbose:
         logging.getLogger("scrapy").setLevel(logging.WARNING)
     crawler = process.create_crawler("site")

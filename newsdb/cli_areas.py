@@ -1,0 +1,5 @@
+"""Register the command modules of each area with the `newsdb` group.
+
+One import per area keeps cli.py small (sqlite-utils' 3.8k-line cli.py is the
+cautionary tale); each module defines its commands with `@cli.command()`.
+"""
