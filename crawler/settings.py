@@ -10,8 +10,9 @@ BOT_NAME = "newsdb"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
 
-# Honest identification: who we are and where to read about us.
-USER_AGENT = f"newsdb/{__version__} (+https://github.com/newsdb/newsdb; news archive crawler)"
+# Honest identification: a bot, by name and version, never a browser. Operators add
+# their contact: `newsdb crawl caravan -s USER_AGENT="newsdb/0.1 (+mailto:desk@example.kz)"`.
+USER_AGENT = f"newsdb/{__version__} (news archive crawler)"
 ROBOTSTXT_OBEY = True
 
 CONCURRENT_REQUESTS = 16

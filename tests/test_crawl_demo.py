@@ -142,3 +142,17 @@ def test_amp_twin_and_short_link_are_one_article(demo_site):
     canonical = f"{demo_site}/news/{amp}/"
     assert profile.article_id(canonical) == profile.article_id(f"{demo_site}/amp/news/{amp}/")
     assert profile.article_id(canonical) == profile.article_id(f"{demo_site}/?p={amp.rsplit('-', 1)[1]}")
+
+
+def test_newsdb_demo_prints_the_summary_line(tmp_path):
+    """What `make demo` runs: serve, crawl, and one line with counts and elapsed time."""
+    import re
+
+    result = run_newsdb("demo", "--port", "0", "--db", f"sqlite:///{tmp_path / 'demo.sqlite'}", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    line = next(line for line in result.stdout.splitlines() if line.startswith("demo:"))
+    match = re.search(r"(\d+) articles .* (\d+) quotes, (\d+) related links, .* in ([\d.]+) s", line)
+    assert match, line
+    articles, quotes, related, seconds = match.groups()
+    assert int(articles) == len(list(DEMO_SOURCES.glob("*.toml")))
+    assert int(quotes) > 0 and int(related) > 0 and float(seconds) > 0
