@@ -24,8 +24,9 @@ _TIME = r"(?:\s*(?:г\.|года|год)?\s*[,в]?\s*(?:в\s*)?(\d{1,2})[:.](\d{
 _DAY_MONTH_YEAR = re.compile(r"\b(\d{1,2})\s+" + _MONTH + r"\s+(\d{4})" + _TIME, re.I)
 # "2026 Год 9 Февраля"
 _YEAR_DAY_MONTH = re.compile(r"\b(\d{4})\s+год\w*\s+(\d{1,2})\s+" + _MONTH + _TIME, re.I)
-# "21.12.2025 14:35", "21.12.2025, 14:35"
-_NUMERIC = re.compile(r"\b(\d{1,2})\.(\d{1,2})\.(\d{4})(?:\s*[,в]?\s*(\d{1,2}):(\d{2}))?")
+# "21.12.2025 14:35", "21.12.2025, 14:35", DataLife Engine's "21-12-2025, 14:35", "21/12/2025":
+# day first, as Russian-language sites write it; one separator throughout.
+_NUMERIC = re.compile(r"\b(\d{1,2})([./-])(\d{1,2})\2(\d{4})(?:\s*[,в]?\s*(\d{1,2}):(\d{2}))?")
 # "Сегодня, 14:35", "Вчера, 09:10"
 _RELATIVE = re.compile(r"\b(сегодня|вчера|позавчера)\b\s*(?:,|в)?\s*(?:в\s*)?(\d{1,2}):(\d{2})", re.I)
 _RELATIVE_DAYS = {"сегодня": 0, "вчера": 1, "позавчера": 2}
@@ -49,10 +50,14 @@ def parse_iso(value: str, tz: tzinfo = ALMATY) -> datetime | None:
         return None
 
 
-def parse_date(text: str | None, tz: tzinfo = ALMATY, now: datetime | None = None) -> datetime | None:
+def parse_date(
+    text: str | None, tz: tzinfo = ALMATY, now: datetime | None = None, *, fuzzy: bool = True
+) -> datetime | None:
     """Find a date in `text` (metadata value or a line of page text).
 
     `now` (the fetch time) anchors "Сегодня"/"Вчера"; without it those give None.
+    `fuzzy=False` skips dateparser (slow: it compiles regexes per call), for callers
+    that scan many candidate strings and try our own patterns on all of them first.
     """
     if not text:
         return None
@@ -71,7 +76,7 @@ def parse_date(text: str | None, tz: tzinfo = ALMATY, now: datetime | None = Non
             return datetime(int(year), _month(month), int(day), int(hh or 0), int(mm or 0), tzinfo=tz)
         m = _NUMERIC.search(text)
         if m:
-            day, month, year, hh, mm = m.groups()
+            day, _sep, month, year, hh, mm = m.groups()
             return datetime(int(year), int(month), int(day), int(hh or 0), int(mm or 0), tzinfo=tz)
     except (ValueError, KeyError):
         return None  # "31.02.2025" and friends: not a date
@@ -82,7 +87,7 @@ def parse_date(text: str | None, tz: tzinfo = ALMATY, now: datetime | None = Non
         word, hh, mm = m.groups()
         local = now.astimezone(tz) - timedelta(days=_RELATIVE_DAYS[word.lower()])
         return local.replace(hour=int(hh), minute=int(mm), second=0, microsecond=0)
-    return _dateparser(text, tz, now)
+    return _dateparser(text, tz, now) if fuzzy else None
 
 
 def _dateparser(text: str, tz: tzinfo, now: datetime | None) -> datetime | None:

@@ -23,6 +23,11 @@ ALMATY = timezone(timedelta(hours=5))
         ("Вчера, 09:10", datetime(2025, 12, 20, 9, 10, tzinfo=ALMATY)),
         ("2026 Год 9 Февраля", datetime(2026, 2, 9, tzinfo=ALMATY)),
         ("Опубликовано: 3 марта 2025 г. в 08:05", datetime(2025, 3, 3, 8, 5, tzinfo=ALMATY)),
+        # DataLife Engine's default format, and the slash form
+        ("21-12-2025, 14:35", datetime(2025, 12, 21, 14, 35, tzinfo=ALMATY)),
+        ("21/12/2025", datetime(2025, 12, 21, tzinfo=ALMATY)),
+        # Asia/Almaty was +06:00 before March 2024 (zoneinfo knows; keep it)
+        ("25 Июля 2021", datetime(2021, 7, 25, tzinfo=timezone(timedelta(hours=6)))),
     ],
 )
 def test_dates(text, expected):
@@ -37,3 +42,13 @@ def test_not_dates(text):
 
 def test_relative_date_needs_a_fetch_time():
     assert parse_date("Сегодня, 14:35") is None
+
+
+def test_mixed_separators_are_not_a_date():
+    assert parse_date("21.12-2025", now=FETCHED, fuzzy=False) is None
+
+
+def test_fuzzy_false_skips_dateparser():
+    # dateparser reads "позавчера утром" style text; our own patterns do not
+    assert parse_date("3 days ago", now=FETCHED, fuzzy=False) is None
+    assert parse_date("3 days ago", now=FETCHED) is not None

@@ -15,10 +15,18 @@ from urllib.parse import urljoin
 from crawler.dates import ALMATY, parse_date
 from crawler.encoding import decode_html
 from crawler.items import Image, Page, RawArticle, RawLink
-from crawler.pages import generic
+from crawler.pages import generic, maintext
 from crawler.pages.html import parse_html, remove, select, select_one, strip_noise, text_of
 from crawler.pages.metadata import Metadata, read_metadata
 from crawler.profiles import SiteProfile
+
+# Elements a dateline is printed in, from <time> to an old theme's <font>.
+_DATELINE_TAGS = ("time", "span", "div", "p", "li", "font", "td", "small", "b", "em", "i", "dd")
+
+
+def _own_text(el) -> str:
+    return " ".join((el.text or "").split())
+
 
 # Below this much body text a page is a listing, a video or a stub, not an article.
 MIN_ARTICLE_CHARS = 200
@@ -101,24 +109,29 @@ class ArticlePage:
     @cached_property
     def published_at(self) -> datetime | None:
         found = self._date("published_at", self.selectors and self.selectors.published, self.metadata.published)
-        if found is None and self.body_container is not None:
+        if found is None and self.anchors[0] is not None:
             found = self._generic_date()
         return found
 
     def _generic_date(self) -> datetime | None:
         # The dateline sits between the headline and the text: look at short text
-        # nodes just before the body.
+        # nodes before the first body element, nearest first. The first element
+        # itself counts with its own text only (bare-text bodies start in the
+        # tail of the dateline's <span>).
+        first = self.anchors[0]
         candidates = []
-        for el in self.tree.iter("time", "span", "div", "p", "li"):
-            if el is self.body_container:
-                break
-            text = text_of(el)
+        for el in self.tree.iter(*_DATELINE_TAGS):
+            text = _own_text(el) if el is first else text_of(el)
             if 6 <= len(text) <= 60 and any(ch.isdigit() for ch in text):
                 candidates.append(text)
-        for text in reversed(candidates[-20:]):
-            value = parse_date(text, self.tz, self.page.fetched_at)
-            if value:
-                return self._answer("published_at", "generic", value)
+            if el is first:
+                break
+        nearest = list(reversed(candidates[-20:]))
+        for fuzzy in (False, True):  # our patterns on every candidate before dateparser on any
+            for text in nearest:
+                value = parse_date(text, self.tz, self.page.fetched_at, fuzzy=fuzzy)
+                if value:
+                    return self._answer("published_at", "generic", value)
         return None
 
     @cached_property
@@ -146,23 +159,24 @@ class ArticlePage:
         return found or None
 
     @cached_property
-    def _generic_body(self):
-        return generic.find_body(self.tree)
+    def _generic_body(self) -> tuple[list[str], object, object]:
+        return maintext.main_text(self.tree, self.title, generic.is_chrome)
 
     @cached_property
-    def body_container(self):
+    def anchors(self) -> tuple:
+        """(first, last) element of the body in our tree: the dateline is before the
+        first, the related block after the last."""
         if self._profile_body:
-            return self._profile_body[0].getparent()
-        return self._generic_body[0]
+            return self._profile_body[0], self._profile_body[-1]
+        return self._generic_body[1], self._generic_body[2]
 
     @cached_property
     def paragraphs(self) -> list[str]:
         if self._profile_body:
             texts = [text_of(el) for el in self._profile_body]
             return self._answer("body", "profile", [t for t in texts if t])
-        container, elements = self._generic_body
-        if elements:
-            return self._answer("body", "generic", [t for t in (text_of(el) for el in elements) if t])
+        if self._generic_body[0]:
+            return self._answer("body", "generic", list(self._generic_body[0]))
         if self.metadata.body:
             return self._answer("body", "metadata", [p for p in self.metadata.body.split("\n") if p.strip()])
         return []
@@ -210,7 +224,7 @@ class ArticlePage:
                 cards.append(RawLink(title=text_of(head), url=link.get("href").strip(), tag=tag or None))
             if cards:
                 return self._answer("related", "profile", cards)
-        found = generic.find_related(self.tree, self.body_container, self.url)
+        found = generic.find_related(self.tree, self.anchors[1], self.url)
         return self._answer("related", "generic", found) if found else []
 
     @cached_property
@@ -222,8 +236,11 @@ class ArticlePage:
             return True
         if self.profile and self.profile.is_article_url(self.url):
             return True
+        teasers = maintext.teasers(self.tree, *self.anchors)
+        if teasers >= 3 and teasers * 1000 >= 3 * text:
+            return False  # headlines interleaved with short excerpts: a listing, rubric or search page
         # Generic text with no other sign: demand a real article's worth of prose.
-        return len(self.paragraphs) >= 3 and text >= 2 * MIN_ARTICLE_CHARS
+        return len(self.paragraphs) >= 2 and text >= 2 * MIN_ARTICLE_CHARS
 
     def to_item(self) -> RawArticle:
         if not self.is_article:

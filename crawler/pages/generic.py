@@ -1,8 +1,9 @@
-"""Layer 3: the article on a DOM we have never seen.
+"""Layer 3: title and related headlines on a DOM we have never seen.
 
-Main content is the block whose paragraph children carry the most non-link
-text; related headlines are the first run of >= 3 headline cards after it that
-is not navigation, a sidebar or a footer. Language-agnostic on purpose.
+The body is maintext.py's job. Related headlines are the first run of >= 3
+headline cards after the body's last line that is not navigation, a sidebar, a
+footer or a "popular"/"latest" block. Language-agnostic, except the headings
+that name such blocks (Russian and English words, in _NOT_RELATED_HEADING).
 """
 
 from __future__ import annotations
@@ -11,9 +12,8 @@ import re
 from urllib.parse import urljoin, urlsplit
 
 from crawler.items import RawLink
-from crawler.pages.html import class_id, select, text_of, words
+from crawler.pages.html import class_id, text_of, words
 
-BLOCK_TAGS = ("p", "h2", "h3", "h4", "blockquote", "li")
 # Containers that are page chrome, never the article or its related block.
 CHROME = re.compile(
     r"(^|[\s_-])(nav|navbar|menu|header|footer|sidebar|side-bar|aside|widget|popular|most-read|"
@@ -25,73 +25,43 @@ CHROME_TAGS = {"nav", "header", "footer", "aside", "form"}
 
 def is_chrome(element) -> bool:
     for el in (element, *element.iterancestors()):
+        if el.tag in ("body", "html"):
+            return False  # page-wide classes ("has-sidebar") say nothing about one block
         if el.tag in CHROME_TAGS or CHROME.search(class_id(el)):
             return True
     return False
 
 
-def _link_text_len(element) -> int:
-    return sum(len(text_of(a)) for a in element.iter("a"))
+_TITLE_SEPARATORS = re.compile(r"\s+(?:[|–—:»/-]|::)\s+")
 
 
 def find_title(root) -> str | None:
+    """The first real <h1>; else the part of <title> the page also shows as a block of its own.
+
+    <title> carries the site name before or after the headline ("Site :: Headline",
+    "Headline | Site"); the headline is the part repeated in the page (a <b>, <font>,
+    heading), failing that the longest part.
+    """
     for h1 in root.iter("h1"):
         text = text_of(h1)
         if words(text) >= 2 and not is_chrome(h1):
             return text
     title = root.find(".//title")
-    if title is not None and title.text:
-        # "Headline - Site.kz" / "Headline | Site"
-        return re.split(r"\s+[|–—-]\s+[^|–—-]+$", title.text.strip())[0] or None
-    return None
-
-
-def find_body(root):
-    """Return (container, paragraph elements) of the main text, or (None, [])."""
-    scores: dict = {}
-    for p in root.iter("p"):
-        text = text_of(p)
-        if len(text) < 25:
-            continue
-        parent = p.getparent()
-        if parent is None:
-            continue
-        own = len(text) - _link_text_len(p)
-        if own <= 0:
-            continue
-        # Parent gets the full score, grandparent half: bodies wrapped in an inner div still win.
-        scores[parent] = scores.get(parent, 0) + own
-        grand = parent.getparent()
-        if grand is not None:
-            scores[grand] = scores.get(grand, 0) + own // 2
-    best, best_score = None, 0
-    for el, score in scores.items():
-        if is_chrome(el):
-            score //= 4
-        if score > best_score:
-            best, best_score = el, score
-    if best is None:
-        return None, []
-    paragraphs = [
-        el
-        for el in best.iter(*BLOCK_TAGS)
-        if el is not best
-        and not is_chrome(el)
-        and text_of(el)
-        and not _nested_block(el, best)
-        and _link_text_len(el) < 0.6 * max(len(text_of(el)), 1)
-    ]
-    return best, paragraphs
-
-
-def _nested_block(el, container) -> bool:
-    """A <p> inside an <li> or <blockquote> we already take whole."""
-    for anc in el.iterancestors():
-        if anc is container:
-            return False
-        if anc.tag in BLOCK_TAGS:
-            return True
-    return False
+    if title is None or not title.text or not title.text.strip():
+        return None
+    full = " ".join(title.text.split())
+    parts = [p for p in _TITLE_SEPARATORS.split(full) if p]
+    if len(parts) < 2:
+        return full
+    body = root.find("body")
+    shown = set()
+    if body is not None:
+        for el in body.iter("h2", "h3", "b", "strong", "font", "div", "td", "span"):
+            text = text_of(el)
+            if text in parts:
+                shown.add(text)
+    candidates = [p for p in parts if p in shown] or parts
+    return max(candidates, key=len)
 
 
 def _same_site(href: str, base_url: str) -> bool:
@@ -139,27 +109,54 @@ def _cards(container, base_url: str) -> list[RawLink]:
     return cards
 
 
-def find_related(root, body, base_url: str) -> list[RawLink]:
-    """The first block of >= 3 headline cards after the body, outside page chrome."""
-    if body is None:
+# Headings of blocks that list the site's other news, not this article's related ones.
+_NOT_RELATED_HEADING = re.compile(
+    r"попул|читаем|обсужда|последн|свеж|^нов(ое|ые|ости)\b|лента|главное|сейчас|"
+    r"popular|most[- ]read|trending|latest|recent|top stories",
+    re.I,
+)
+
+
+def _heading_before(el) -> str:
+    """Text of the heading that introduces a block: its first short child or the sibling before it."""
+    for cand in (next((c for c in el if isinstance(c.tag, str)), None), el.getprevious()):
+        if cand is not None and isinstance(cand.tag, str) and not cand.findall(".//a[@href]"):
+            text = text_of(cand)
+            if 0 < len(text) <= 60:
+                return text
+    return ""
+
+
+def find_related(root, anchor, base_url: str) -> list[RawLink]:
+    """The first block of >= 3 headline cards after the article text, outside page chrome.
+
+    `anchor` is the element holding the last body line: blocks before it (a news
+    feed placed before the article) and its ancestors (the article wrapper) are
+    never candidates; a block whose heading names it "popular"/"latest" is skipped.
+    """
+    if anchor is None:
         return []
     after = False
-    body_ancestors = set(body.iterancestors())
+    anchor_ancestors = set(anchor.iterancestors())
     for el in root.iter():
-        if el is body:
+        if el is anchor:
             after = True
             continue
-        if not after or el in body_ancestors or not isinstance(el.tag, str):
+        if not after or el in anchor_ancestors or not isinstance(el.tag, str):
             continue
-        if el.tag not in ("div", "section", "ul", "ol", "aside", "nav") or is_chrome(el):
-            continue
-        if body in el.iterancestors():
+        if el.tag not in ("div", "section", "ul", "ol", "aside", "nav", "table", "tbody") or is_chrome(el):
             continue
         children = [c for c in el if isinstance(c.tag, str)]
         if len(children) < 3:
             continue
         cards = _cards(el, base_url)
         headline_children = sum(1 for c in children if any(_is_headline(a, base_url) for a in c.iter("a")))
-        if len(cards) >= 3 and headline_children >= 3:
+        if len(cards) >= 3 and headline_children >= 3 and not _named_site_feed(el, anchor_ancestors):
             return cards
     return []
+
+
+def _named_site_feed(block, stop: set) -> bool:
+    """The block, or a wrapper of it below the article's own ancestors, is headed "popular"/"latest"."""
+    wrappers = [a for a in block.iterancestors() if a not in stop and a.tag in ("div", "section", "aside")]
+    return any(_NOT_RELATED_HEADING.search(_heading_before(el)) for el in (block, *wrappers))

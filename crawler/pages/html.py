@@ -9,21 +9,30 @@ import lxml.html
 from lxml import etree
 from lxml.cssselect import CSSSelector
 
+from crawler.pages.css import ClassIndex
+
 # Elements whose text is never article text.
-NOISE_TAGS = ("script", "style", "noscript", "template", "svg", "iframe", "form", "button", "select")
+# Not <form>: ASP.NET pages wrap the whole page, article included, in one.
+NOISE_TAGS = ("script", "style", "noscript", "template", "svg", "iframe", "button", "select")
 _SPACE = re.compile(r"\s+")
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+_DOCTYPE = re.compile(r"<!DOCTYPE[^>]*>", re.I)
+# Comments and processing instructions never carry article text; dropping them at
+# parse time is cheaper than walking the tree for them afterwards.
+_PARSER = lxml.html.HTMLParser(collect_ids=False, default_doctype=False, remove_comments=True, remove_pis=True)
 
 
 def parse_html(text: str) -> etree._Element:
     """Parse decoded HTML; an empty or markup-free document still gives a tree."""
     text = _XML_DECL.sub("", text, count=1)  # lxml refuses str input with an encoding declaration
+    # libxml2 mis-parses some doctypes (lxml bug 1955915) and loses the document after them.
+    text = _DOCTYPE.sub("", text[:1024], count=1) + text[1024:]
     if not text.strip():
         text = "<html><body></body></html>"
     try:
-        return lxml.html.document_fromstring(text)
+        return lxml.html.document_fromstring(text, parser=_PARSER)
     except (etree.ParserError, ValueError):
-        return lxml.html.document_fromstring("<html><body></body></html>")
+        return lxml.html.document_fromstring("<html><body></body></html>", parser=_PARSER)
 
 
 @lru_cache(maxsize=512)
@@ -32,10 +41,34 @@ def css(selector: str) -> CSSSelector:
     return CSSSelector(selector)
 
 
+_INDEX: list = [None]  # the ClassIndex of the last document selected from
+
+
 def select(root, selector: str | None) -> list:
+    """Elements matching a CSS selector, in document order.
+
+    Whole-document selections go through the page's class index (crawler/pages/css.py),
+    which answers the usual profile selectors without one tree walk each.
+    """
     if not selector:
         return []
-    return css(selector)(root)
+    index = _INDEX[0]
+    if root.getparent() is None:
+        if index is None or index.root is not root:
+            index = _INDEX[0] = ClassIndex(root)
+        found = index.select(selector)
+    elif index is not None and _in_document(root, index.root):
+        found = index.select(selector, within=root)  # a related card, an image figure
+    else:
+        found = None
+    return css(selector)(root) if found is None else found
+
+
+def _in_document(el, root) -> bool:
+    top = el
+    for top in el.iterancestors():
+        pass
+    return top is root
 
 
 def select_one(root, selector: str | None):

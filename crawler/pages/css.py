@@ -1,0 +1,151 @@
+"""Fast CSS selection for the selectors site profiles use, over one page's class index.
+
+lxml's CSSSelector turns `.x` into an XPath that computes
+`concat(' ', normalize-space(@class), ' ')` for every element, once per selector;
+a profile runs a dozen of them per page and that was most of the extraction time
+on the production path (benchmarks/extract_speed.py). Here the page's class
+attributes are read once (one XPath call) into token -> elements, and the common
+selector shapes are matched right to left against it:
+
+    compound  = [tag] (.class | [attr] | [attr=value])*
+    selector  = compound ((" " | " > ") compound)*   , several joined by ","
+
+Anything else (pseudo-classes, ~, +, *, a union whose parts both match)
+returns None and the caller uses lxml's CSSSelector, so the results never differ.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+_COMPOUND = re.compile(
+    r"""^(?P<tag>[a-zA-Z][\w-]*)?(?P<rest>(?:\.[\w-]+|\[[\w-]+(?:=(?:"[^"]*"|'[^']*'|[\w-]+))?\])*)$"""
+)
+_PART = re.compile(r"""\.([\w-]+)|\[([\w-]+)(?:=(?:"([^"]*)"|'([^']*)'|([\w-]+)))?\]""")
+
+
+class Compound:
+    __slots__ = ("tag", "classes", "attrs")
+
+    def __init__(self, tag: str | None, classes: tuple, attrs: tuple) -> None:
+        self.tag, self.classes, self.attrs = tag, classes, attrs
+
+    def matches(self, el) -> bool:
+        if self.tag and el.tag != self.tag:
+            return False
+        if self.classes:
+            have = (el.get("class") or "").split()
+            if any(c not in have for c in self.classes):
+                return False
+        for name, value in self.attrs:
+            got = el.get(name)
+            if got is None or (value is not None and got != value):
+                return False
+        return True
+
+
+def _compound(text: str) -> Compound | None:
+    m = _COMPOUND.match(text)
+    if not m or not text:
+        return None
+    classes, attrs = [], []
+    for cls, name, v1, v2, v3 in _PART.findall(m.group("rest") or ""):
+        if cls:
+            classes.append(cls)
+        else:
+            value = v1 or v2 or v3
+            attrs.append((name, value if (v1 or v2 or v3) else None))
+    return Compound((m.group("tag") or "").lower() or None, tuple(classes), tuple(attrs))
+
+
+@lru_cache(maxsize=512)
+def compile_selector(selector: str) -> tuple | None:
+    """((compounds, combinators), ...) per comma part, or None when the shape is not supported.
+
+    combinators[i] relates compounds[i] to compounds[i + 1]: " " (ancestor) or ">" (parent).
+    """
+    parts = []
+    for part in selector.split(","):
+        tokens = [t for t in re.split(r"\s*(>)\s*|\s+", part.strip()) if t]
+        compounds, combinators, pending = [], [], None
+        for tok in tokens:
+            if tok == ">":
+                if not compounds or pending:
+                    return None
+                pending = ">"
+                continue
+            c = _compound(tok)
+            if c is None:
+                return None
+            if compounds:
+                combinators.append(pending or " ")
+            compounds.append(c)
+            pending = None
+        if not compounds or pending:
+            return None
+        parts.append((tuple(compounds), tuple(combinators)))
+    return tuple(parts)
+
+
+def _left_match(el, compounds, combinators, i) -> bool:
+    """Do compounds[:i + 1] match above `el` (which matched compounds[i + 1])?"""
+    if i < 0:
+        return True
+    comb = combinators[i]
+    if comb == ">":
+        parent = el.getparent()
+        return parent is not None and compounds[i].matches(parent) and _left_match(parent, compounds, combinators, i - 1)
+    for anc in el.iterancestors():
+        if compounds[i].matches(anc) and _left_match(anc, compounds, combinators, i - 1):
+            return True
+    return False
+
+
+def _attached(el, root) -> bool:
+    """Still in the document (the profile's `drop` selectors detach elements after indexing)."""
+    top = el
+    for top in el.iterancestors():
+        pass
+    return top is root or el is root
+
+
+class ClassIndex:
+    """Class token -> elements of one document, in document order (one XPath call, one loop)."""
+
+    def __init__(self, root) -> None:
+        self.root = root
+        self._by_class: dict[str, list] = {}
+        for el in root.xpath("//*[@class]"):
+            for token in el.get("class").split():
+                self._by_class.setdefault(token, []).append(el)
+
+    def by_class(self, token: str) -> list:
+        return self._by_class.get(token, [])
+
+    def select(self, selector: str, within=None) -> list | None:
+        """Matches in document order; `within` limits them to one element's subtree."""
+        compiled = compile_selector(selector)
+        if compiled is None:
+            return None
+        results = []
+        for compounds, combinators in compiled:
+            last = compounds[-1]
+            if last.classes:
+                candidates = self.by_class(last.classes[0])
+            elif last.tag:
+                candidates = self.root.iter(last.tag)
+            else:  # attributes only: "[itemprop=articleBody]"
+                candidates = self.root.xpath(f"//*[@{last.attrs[0][0]}]")
+            if within is not None:
+                candidates = [el for el in candidates if el is within or within in el.iterancestors()]
+            found = [
+                el for el in candidates
+                if last.matches(el)
+                and _left_match(el, compounds, combinators, len(compounds) - 2)
+                and _attached(el, self.root)
+            ]
+            if found and results:
+                return None  # two parts matched: document order across them is lxml's job
+            results = results or found
+        return results
