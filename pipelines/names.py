@@ -1,26 +1,50 @@
 """People named in an article, in nominative case, and who a role or pronoun means.
 
-Quotes often name their speaker by role ("глава государства") or pronoun ("он");
-`speaker_canonical` is then the full name the article gives that person, or None
-when the article does not say. Only people the article names are ever used.
+Quotes often name their speaker by role ("глава государства") or pronoun ("он",
+"по его словам"); `speaker_canonical` is then the full name the article gives that
+person, or None when the article does not say. Only people the article names are
+ever used: a guess from outside the article would be worse than None.
+
+Everything goes through pymorphy3 (cached per word), so a page costs a few dozen
+dictionary look-ups, not a model.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 _UPPER = "А-ЯЁӘҒҚҢӨҰҮҺІ"
 _LOWER = "а-яёәғқңөұүһі"
 _WORD = rf"[{_UPPER}][{_LOWER}]+(?:-[{_UPPER}][{_LOWER}]+)?"
-_NAME_RUN = re.compile(rf"(?<![\w-])({_WORD}(?:\s+{_WORD}){{1,2}})(?![\w-])")
+_CAP_WORD = re.compile(rf"(?<![\w-]){_WORD}(?![\w-])")
 _SURNAME = re.compile(
     r"(?:ов|ев|ёв|ин|ын|ова|ева|ёва|ина|ына|ский|ская|цкий|цкая|енко|ук|юк|улы|ұлы|уулу|кызы|қызы|бек|бай|ич)"
     r"(?:а|у|ым|ом|ой|е|ых|ым|ого|ому)?$"
 )
-PRONOUNS = {"он", "она", "они", "он сам", "она сама"}
-_FEMALE_ENDINGS = ("ова", "ева", "ёва", "ина", "ына", "ская", "цкая", "кызы", "қызы")
+# Pronouns as subject ("сказал он") and as possessive ("по его словам").
+MALE_PRONOUNS = {"он", "его", "него", "ему", "он сам"}
+FEMALE_PRONOUNS = {"она", "ее", "её", "нее", "неё", "ей", "она сама"}
+PLURAL_PRONOUNS = {"они", "их", "них"}
+PRONOUNS = MALE_PRONOUNS | FEMALE_PRONOUNS | PLURAL_PRONOUNS
+_FEMALE_SURNAME = re.compile(r"(?:ова|ева|ёва|ина|ына|ская|цкая|кызы|қызы)$")
+_MALE_SURNAME = re.compile(r"(?:ов|ев|ёв|ин|ын|ский|цкий|улы|ұлы|уулу)$")
+# Compiled once: the `re` module's own cache is shared with the whole parse (dateparser
+# alone fills it), and recompiling per call was a third of this module's time.
+_HAS_CYRILLIC = re.compile(f"[{_LOWER}{_UPPER}]")
+_FEMALE_OBLIQUE = re.compile(r"(?:ой|ую)$")
+_MALE_NOMINATIVE = re.compile(r"(?:ов|ев|ёв|ин|ын|ский|цкий|улы|ұлы|кызы|қызы)$")
+_FEM_OV_OBLIQUE = re.compile(r"(?:ов|ев|ёв|ин|ын)(ой|ую)$")
+_FEM_SK_OBLIQUE = re.compile(r"(?:ск|цк)(ой|ую)$")
+_MASC_OV_OBLIQUE = re.compile(r"(?:ов|ев|ёв|ин|ын)(ым|ом|у|е)$")
+_MASC_OV_GENITIVE = re.compile(r"(?:ов|ев|ёв|ин|ын)(а)$")
+_MASC_SK_OBLIQUE = re.compile(r"(?:ск|цк)(ого|ому|им|ом)$")
+_OBLIQUE_SURNAME = re.compile(r"(?:ов|ев|ёв|ин|ын)(?:ой|ым|ому|ого|ым|ых)$|(?:ск|цк)(?:ой|ого|ому|им)$")
+_CASE_ENDING = re.compile(r"(?:ым|ом|ой|ую|а|у|е|ы)$")
+_WORDS = re.compile(r"[\w-]+")
+_SENTENCE_MARKS = re.compile(r"[.!?:;«»\"“”]")
+_ROLE_WINDOW = 60  # characters between a role word and the name it introduces
 
 
 @lru_cache(maxsize=1)
@@ -30,118 +54,304 @@ def morph():
     return pymorphy3.MorphAnalyzer(lang="ru")
 
 
-@lru_cache(maxsize=20000)
+@lru_cache(maxsize=50000)
 def _parses(word: str):
     return morph().parse(word)
 
 
+@lru_cache(maxsize=20000)
 def is_name_token(word: str) -> bool:
     if _SURNAME.search(word.split("-")[-1]):
         return True
     return any(({"Name", "Surn", "Patr"} & set(p.tag.grammemes)) and p.score > 0.1 for p in _parses(word)[:3])
 
 
+@lru_cache(maxsize=20000)
 def is_nominative_capable(word: str) -> bool:
     """True when the word can be the grammatical subject (nominative)."""
-    if not re.search(f"[{_LOWER}{_UPPER}]", word):
+    if not _HAS_CYRILLIC.search(word):
         return False
     for p in _parses(word.lower())[:4]:
         tag = p.tag
-        if "nomn" in tag and ({"NOUN", "NPRO", "ADJF"} & set(tag.grammemes)):
+        if "nomn" in tag and ({"NOUN", "NPRO", "ADJF"} & set(tag.grammemes)) and "Apro" not in tag:
             return True
     return False
 
 
+@lru_cache(maxsize=20000)
+def is_oblique_name(word: str) -> bool:
+    """A name that cannot be the subject: "Мадине", "Ержановой", "Токаеву"."""
+    if _MALE_NOMINATIVE.search(word):
+        return False
+    if _OBLIQUE_SURNAME.search(word):
+        return True
+    names = [p for p in _parses(word)[:4] if {"Name", "Surn", "Patr"} & set(p.tag.grammemes) and p.is_known]
+    return bool(names) and not any("nomn" in p.tag for p in names)
+
+
+@lru_cache(maxsize=20000)
 def lemma(word: str) -> str:
+    """Dictionary form, ё as е. Verb forms, participles and gerunds give the
+    infinitive ("убежден" -> "убедить", "заявила" -> "заявить"); a word that is only
+    an adjective or noun gives its own normal form ("уверен" -> "уверить" too, as
+    pymorphy lists it as a participle of "уверить")."""
     parses = _parses(word.lower())
-    return parses[0].normal_form if parses else word.lower()
+    if not parses:
+        return word.lower().replace("ё", "е")
+    verbal = [p for p in parses if {"VERB", "INFN", "PRTS", "PRTF", "GRND"} & set(p.tag.grammemes)]
+    return (verbal or parses)[0].normal_form.replace("ё", "е")
 
 
-def to_nominative(word: str) -> str:
-    """One name token in nominative case.
+@lru_cache(maxsize=20000)
+def is_gerund_or_infinitive(word: str) -> bool:
+    """"Говоря о субсидиях, министр заявил": the gerund is not the speech verb."""
+    return bool({"GRND", "INFN", "PRTF"} & set(_parses(word.lower())[0].tag.grammemes))
+
+
+@lru_cache(maxsize=20000)
+def is_finite_verb(word: str) -> bool:
+    """A finite verb or short participle: what an attribution clause turns on."""
+    for p in _parses(word.lower())[:2]:
+        if ("VERB" in p.tag and "indc" in p.tag) or "PRTS" in p.tag:
+            return True
+    return False
+
+
+@lru_cache(maxsize=20000)
+def is_preposition_or_verb(word: str) -> bool:
+    """Words that end a speaker phrase: "Бейсембаев | в своем Telegram-канале"."""
+    p = _parses(word.lower())[0]
+    return bool({"PREP", "CONJ", "VERB", "GRND", "INFN", "ADVB"} & set(p.tag.grammemes))
+
+
+@lru_cache(maxsize=20000)
+def is_person_noun(word: str) -> bool:
+    """An animate noun ("министр", "жительница", "эколог"): a role that can speak."""
+    return any("NOUN" in p.tag and "anim" in p.tag and "nomn" in p.tag for p in _parses(word.lower())[:3])
+
+
+@lru_cache(maxsize=20000)
+def _first_name_parses(word: str) -> tuple:
+    """Singular first-name readings (of the last part of "Касым-Жомарта"); dictionary
+    ones if any, else pymorphy's guesses."""
+    readings = [p for p in _parses(word.split("-")[-1])[:6] if "Name" in p.tag and "sing" in p.tag]
+    return tuple([p for p in readings if p.is_known] or readings)
+
+
+@lru_cache(maxsize=20000)
+def is_female(name: str) -> bool:
+    """The gender of a full name (any case).
+
+    A woman's surname decides unless both words agree on a man in genitive or
+    accusative ("Жанибека Турлыбаева", but "Сауле Ахметжанова", "Гульнар Есенова"
+    are women in nominative); otherwise a first name in nominative decides.
+    """
+    words = name.split()
+    surname = words[-1].lower()
+    if _MALE_SURNAME.search(surname):
+        return False
+    first = _first_name_parses(words[0]) if len(words) > 1 else []
+    nominative = [p for p in first if "nomn" in p.tag]
+    if _FEMALE_SURNAME.search(surname):
+        # A dictionary first name in nominative puts the surname in nominative too
+        # ("Акмарал Альназарова", whatever gender the dictionary gives the Kazakh
+        # name); a man's name in genitive, known or guessed ("Касым-Жомарта"), does not.
+        if any(p.is_known for p in nominative):
+            return True
+        return not any("masc" in p.tag and ({"gent", "accs"} & set(p.tag.grammemes)) for p in first)
+    if nominative:
+        return "femn" in nominative[0].tag
+    if _FEMALE_OBLIQUE.search(surname):
+        return True
+    if first:
+        return "femn" in first[0].tag
+    return len(words) > 1 and words[0].lower().endswith(("а", "я"))
+
+
+@lru_cache(maxsize=20000)
+def to_nominative(word: str, female: bool | None = None) -> str:
+    """One name token in nominative case (`female`: the person's gender, if known).
 
     Only dictionary names are inflected: pymorphy's guesses on Kazakh names
     ("Жомарт" -> "Жомарты") are worse than leaving the word as written.
     """
     parts = word.split("-")
     if len(parts) > 1:
-        return "-".join(parts[:-1] + [to_nominative(parts[-1])])
-    if re.search(r"(?:ов|ев|ёв|ин|ын|ский|цкий|улы|ұлы|кызы|қызы)$", word):
+        return "-".join(parts[:-1] + [to_nominative(parts[-1], female)])
+    if _MALE_NOMINATIVE.search(word):
         return word  # a man's surname (or a Kazakh patronymic) in nominative already
-    parses = _parses(word)[:4]
-    for p in parses:
-        if {"Name", "Surn", "Patr"} & set(p.tag.grammemes) and p.is_known:
+    if female and _FEMALE_SURNAME.search(word.lower()):
+        return word  # Есенова, Бекова: a woman's surname in nominative
+    for p in _parses(word)[:4]:
+        if "Name" in p.tag and "sing" in p.tag and p.is_known and (female is None or ("femn" in p.tag) == female):
             if "nomn" in p.tag:
                 return word
-            form = p.inflect({"nomn"})
+            form = p.inflect({"nomn", "sing"})
             if form:
                 return form.word.capitalize()
-    # Surnames pymorphy does not know: Токаеву/Токаевым/Токаеве -> Токаев.
-    # (-ова/-ева stay: it is as likely a woman's name in nominative.)
-    match = re.search(r"(?:ов|ев|ин|ын)(ым|ом|у|е)$", word)
+    if female is False:  # a guessed man's name in an oblique case: "Жомарта" -> "Жомарт"
+        for p in _parses(word)[:6]:
+            if "Name" in p.tag and "masc" in p.tag and "sing" in p.tag and "nomn" not in p.tag:
+                form = p.inflect({"nomn", "sing"})
+                if form:
+                    return form.word.capitalize()
+    if female:
+        # Ержановой -> Ержанова, Ержанову -> Ержанова, Полянской -> Полянская.
+        match = _FEM_OV_OBLIQUE.search(word)
+        if match:
+            return word[: match.start(1)] + "а"
+        match = _FEM_SK_OBLIQUE.search(word)
+        if match:
+            return word[: match.start(1)] + "ая"
+        return word
+    for p in _parses(word)[:4]:
+        if "Surn" in p.tag and p.is_known and "masc" in p.tag:
+            form = p.inflect({"nomn", "sing"})
+            if form:
+                return form.word.capitalize()
+    # Surnames pymorphy does not know: Токаева/Токаеву/Токаевым/Токаеве -> Токаев.
+    # (With no gender known, -ова/-ева stay: as likely a woman's name in nominative.)
+    match = _MASC_OV_OBLIQUE.search(word) or (
+        female is False and _MASC_OV_GENITIVE.search(word))
     if match:
         return word[: match.start(1)]
+    match = _MASC_SK_OBLIQUE.search(word)
+    if match:
+        return word[: match.start(1)] + "ий"
     return word
 
 
-@dataclass(frozen=True)
-class Person:
+@lru_cache(maxsize=20000)
+def nominative_name(tokens: tuple[str, ...]) -> str:
+    female = is_female(" ".join(tokens)) if len(tokens) > 1 else None
+    return " ".join(to_nominative(t, female) for t in tokens)
+
+
+class Person(NamedTuple):  # a tuple: an article makes dozens, on every page
     name: str  # full name, nominative
-    start: int  # position of the first mention in the article text
+    start: int  # position of the mention in its paragraph
     female: bool
+    end: int = 0
 
 
+@lru_cache(maxsize=20000)
 def _key(name: str) -> str:
     """Mentions of one person share the surname stem: Токаев/Токаева/Токаеву."""
-    surname = name.split()[-1].lower()
-    return re.sub(r"(?:ым|ом|ой|ую|а|у|е|ы)$", "", surname)
+    return word_key(name.split()[-1])
+
+
+@lru_cache(maxsize=20000)
+def word_key(word: str) -> str:
+    """One name word without its case ending, lower case, ё as е: the forms of a
+    name share it (Токаев, Токаева, Токаеву, Токаевым -> "токаев"; Ольга, Ольгу ->
+    "ольг"), different names do not (Токарев -> "токарев")."""
+    return _CASE_ENDING.sub("", word.lower().replace("ё", "е"))
+
+
+_CAP_RUN = re.compile(rf"(?<![\w-])({_WORD}(?:\s+{_WORD})+)(?![\w-])")  # in a speaker phrase
+_PATRONYMIC = re.compile(r"(?:ович|евич|ична|овна|евна|улы|ұлы|кызы|қызы)\w*$")
+
+
+@lru_cache(maxsize=20000)
+def _plain_word(word: str) -> bool:
+    """A capitalized function word that opens a sentence ("Сам Билялов", "Ещё
+    Токаев"). Nouns stay: "Канат", "Улан", "Дархан" are dictionary nouns and names."""
+    p = _parses(word)[0]
+    return p.is_known and bool({"Apro", "ADVB", "CONJ", "PRCL", "PREP", "NPRO"} & set(p.tag.grammemes))
+
+
+@lru_cache(maxsize=20000)
+def _name_tokens(run: str) -> tuple[str, ...] | None:
+    """The name at the end of a run of capitalized words, or None when it is no name.
+
+    "Президент Касым-Жомарт Токаев" -> Касым-Жомарт Токаев; "Машхур Жусупа Динара
+    Ахметова" (a street, then a woman) -> Динара Ахметова: names close the run, and
+    take three words only with a patronymic in the middle.
+    """
+    tokens = run.split()
+    if len(tokens) > 2:
+        tokens = tokens[-3:] if _PATRONYMIC.search(tokens[-2]) else tokens[-2:]
+    while tokens and _plain_word(tokens[0]) and not is_name_token(tokens[0]):
+        tokens = tokens[1:]
+    if len(tokens) < 2 or not (is_name_token(tokens[-1]) or is_name_token(tokens[0])):
+        return None
+    if not is_name_token(tokens[-1]) and "ADJF" in _parses(tokens[-1])[0].tag:
+        return None  # "Аким Целиноградского (района)": a place, not a surname
+    return tuple(tokens)
 
 
 def find_people(paragraphs: list[str]) -> list[tuple[int, Person]]:
-    """Every person mention as (paragraph index, Person), in order."""
-    found = []
-    offset = 0
+    """Every person mention as (paragraph index, Person), in order.
+
+    Full names ("Касым-Жомарт Токаев") make a person; a lone surname elsewhere
+    ("— сказал Токаев") counts as a mention of the person who has that surname.
+    One regex pass per paragraph finds the capitalized words; runs of them are
+    grouped here (this runs on most pages, so it is kept to a single scan).
+    """
+    full: list[tuple[int, int, int, str]] = []
+    singles: list[tuple[int, re.Match]] = []
     nominative_forms: dict[str, str] = {}
-    mentions = []
     for index, paragraph in enumerate(paragraphs):
-        for match in _NAME_RUN.finditer(paragraph):
-            tokens = match.group(1).split()
-            # A run that starts a sentence may begin with an ordinary capitalized word.
-            while tokens and not is_name_token(tokens[0]) and not is_name_token(tokens[-1]):
-                tokens = tokens[1:]
-            if len(tokens) < 2 or not any(is_name_token(t) for t in tokens):
+        run: list[re.Match] = []
+        for match in [*_CAP_WORD.finditer(paragraph), None]:
+            if match is not None and run and paragraph[run[-1].end():match.start()].isspace():
+                run.append(match)
                 continue
-            if not is_name_token(tokens[-1]) and not is_name_token(tokens[0]):
-                continue
-            # Drop a leading common noun that happens to be capitalized ("Президент Касым-Жомарт Токаев").
-            while len(tokens) > 2 and not is_name_token(tokens[0]) and _is_common_noun(tokens[0]):
-                tokens = tokens[1:]
-            surface = " ".join(tokens)
-            nominative = " ".join(to_nominative(t) for t in tokens)
-            key = _key(nominative)
-            if surface == nominative:
-                nominative_forms.setdefault(key, surface)
-            mentions.append((index, offset + match.start(), key, nominative))
-        offset += len(paragraph) + 1
-    for index, start, key, nominative in mentions:
-        name = nominative_forms.get(key, nominative)
-        found.append((index, Person(name=name, start=start, female=name.split()[-1].endswith(_FEMALE_ENDINGS))))
-    return found
+            tokens = _name_tokens(" ".join(m.group(0) for m in run)) if len(run) > 1 else None
+            if tokens:
+                nominative = nominative_name(tokens)
+                key = _key(nominative)
+                written = "~" if " ".join(tokens) != nominative else ""
+                nominative_forms.setdefault(written + key, nominative)
+                full.append((index, run[-len(tokens)].start(), run[-1].end(), key))
+            else:
+                singles.extend((index, m) for m in run)
+            run = [match] if match is not None else []
+    names = {key: nominative_forms.get(key) or nominative_forms["~" + key] for *_, key in full}
+    found = [(index, start, end, names[key]) for index, start, end, key in full]
+    for index, match in singles:
+        word = match.group(0)
+        if names and _SURNAME.search(word) and (key := _key(to_nominative(word))) in names:
+            found.append((index, match.start(), match.end(), names[key]))
+    found.sort()
+    return [(index, Person(name, start, is_female(name), end)) for index, start, end, name in found]
 
 
-def _is_common_noun(word: str) -> bool:
-    return any("NOUN" in p.tag and not ({"Name", "Surn", "Geox"} & set(p.tag.grammemes)) for p in _parses(word.lower())[:2])
-
-
+@lru_cache(maxsize=20000)
 def name_in(text: str) -> str | None:
     """The full name inside a speaker phrase ("министр здравоохранения Ажар Гиният")."""
-    for match in _NAME_RUN.finditer(text):
-        tokens = match.group(1).split()
-        if any(is_name_token(t) for t in tokens):
-            while len(tokens) > 2 and _is_common_noun(tokens[0]) and not is_name_token(tokens[0]):
-                tokens = tokens[1:]
-            return " ".join(to_nominative(t) for t in tokens)
+    for match in reversed(list(_CAP_RUN.finditer(text))):
+        tokens = _name_tokens(match.group(1))
+        if tokens:
+            return nominative_name(tokens)
+    for match in _CAP_WORD.finditer(text):
+        word = match.group(0)
+        # A lone surname speaks for a person ("— сказал Токаев"); a lone first name or
+        # a role that is also a name ("Аким") does not.
+        if _SURNAME.search(word) or any("Surn" in p.tag and p.score > 0.1 for p in _parses(word)[:3]):
+            return to_nominative(word)
     return None
+
+
+def _role_names(role: str, people: list[tuple[int, Person]], paragraphs: list[str]) -> list[tuple[int, Person]]:
+    """Mentions introduced by the role word: "Аким Шымкента Жанибек Турлыбаев",
+    "Гульмира Абенова, руководитель департамента"."""
+    role_words = _WORDS.findall(role.lower())
+    head = lemma(role_words[0])
+    # "глава комиссии" ~ "председатель комиссии": the head, or the body it heads
+    dependents = {lemma(w) for w in role_words[1:3] if len(w) > 3}
+    hits = []
+    for index, person in people:
+        text = paragraphs[index]
+        before = text[max(0, person.start - _ROLE_WINDOW): person.start]
+        before = _SENTENCE_MARKS.split(before)[-1]  # the same sentence only
+        after = text[person.end: person.end + 40]
+        after = after[2:] if after.startswith(", ") else ""
+        words = _WORDS.findall(before) + _WORDS.findall(after)[:2]
+        lemmas = {lemma(w) for w in words}
+        if head in lemmas or dependents & lemmas:
+            hits.append((index, person))
+    return hits
 
 
 def resolve_speaker(
@@ -149,8 +359,16 @@ def resolve_speaker(
     people: list[tuple[int, Person]],
     paragraph: int,
     text_of_paragraphs: list[str],
+    *,
+    position: int = 0,
+    quoted: set[str] = frozenset(),
 ) -> str | None:
-    """The full name behind `speaker`, from the people the article names."""
+    """The full name behind `speaker`, from the people the article names.
+
+    `position` is the quote's offset in its paragraph (a pronoun refers back to
+    someone named before it); `quoted` holds people already quoted under their
+    own name, who are not the anonymous holder of a role.
+    """
     if not speaker:
         return None
     named = name_in(speaker)
@@ -162,23 +380,23 @@ def resolve_speaker(
                 return person.name
         return named if " " in named else None
     lowered = speaker.lower()
-    distinct = list(dict.fromkeys(p.name for _, p in people))
-    if lowered in PRONOUNS:
-        female = lowered.startswith("она")
-        before = [p for idx, p in people if idx <= paragraph and p.female == female]
-        if before:
-            return before[-1].name
+    before = [p for idx, p in people if idx < paragraph or (idx == paragraph and p.start < position)]
+    if lowered in MALE_PRONOUNS or lowered in FEMALE_PRONOUNS:
+        female = lowered in FEMALE_PRONOUNS
+        same = [p for p in before if p.female == female]
+        return same[-1].name if same else None
+    if lowered in PLURAL_PRONOUNS:
         return None
-    # A role: a person named right after the same role word ("министр … Ажар Гиният").
-    role = lemma(lowered.split()[0])
-    for idx, person in people:
-        context = text_of_paragraphs[idx].lower()
-        surname = person.name.split()[-1].lower()[:5]
-        for role_match in re.finditer(r"[\w-]+", context):
-            if lemma(role_match.group(0)) == role:
-                window = context[role_match.end(): role_match.end() + 60]
-                if surname in window:
-                    return person.name
-    if len(distinct) == 1:
-        return distinct[0]
-    return None
+    # A role: the person the article introduces with the same role word, nearest before the quote.
+    hits = _role_names(lowered, people, text_of_paragraphs)
+    if hits:
+        earlier = [p for idx, p in hits if idx <= paragraph]
+        return (earlier or [hits[0][1]])[-1].name
+    # One person named before the quote and not quoted under their own name: the role
+    # is theirs ("глава государства" in an article that names only the President).
+    # (Named only later, as in the seed: "— …, — убежден глава государства." then "Касым-Жомарт Токаев …".)
+    distinct = [name for name in dict.fromkeys(p.name for p in before) if name not in quoted]
+    if not before:  # only when the article names no one else at all
+        distinct = list(dict.fromkeys(p.name for _, p in people))
+        distinct = distinct if len(distinct) == 1 and distinct[0] not in quoted else []
+    return distinct[0] if len(distinct) == 1 else None

@@ -1,10 +1,17 @@
 """Text normalization for article fields (DESIGN.md, `body`).
 
-Unicode NFC; every kind of space to one plain space; soft hyphens, zero-width
-characters and BOMs removed; mixed-script homoglyph words repaired
+Unicode NFC; every kind of space to one plain space; soft hyphens, zero-width and
+direction marks and BOMs removed; mixed-script homoglyph words repaired
 (`Сaravan.kz` with a Cyrillic С -> `Caravan.kz`); boilerplate paragraphs
-(captions, "Читайте также", share and subscribe lines) dropped. Quote marks and
-dashes stay as the author wrote them: normalization must not change meaning.
+(captions, "Читайте также", share and subscribe lines) dropped, and trailers
+("Источник: …", "Автор: …") only at the end of the body. Quote marks and dashes
+stay as the author wrote them: normalization must not change meaning.
+
+Search compares text script-insensitively instead: `fold_for_search` maps both
+sides to one key (case, ё/е, look-alike letters, quote marks and dashes folded).
+
+`normalize_text` runs on every paragraph of every page, so its common case (a
+paragraph that is already clean, in one script) costs a few C-level passes.
 """
 
 from __future__ import annotations
@@ -13,13 +20,19 @@ import re
 import unicodedata
 
 # Removed outright: soft hyphen, zero-width space/joiners, word joiner, BOM.
-_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff\u180e"), None)
+# (Also the left-to-right/right-to-left marks and invisible operators that CMS
+# editors paste in.)
+_INVISIBLE = dict.fromkeys(
+    map(ord, "\u00ad\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff\u180e"), None
+)
 _SPACES = re.compile(r"[\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+")
 
 # Look-alike letters, Cyrillic -> Latin. Only these letters are ever swapped.
 _CYR_TO_LAT = dict(zip("АВЕКМНОРСТХаеорсухіІјЈѕЅ", "ABEKMHOPCTXaeopcyxiIjJsS"))
 _LAT_TO_CYR = {lat: cyr for cyr, lat in _CYR_TO_LAT.items() if cyr not in "іІјЈѕЅ"}
-_LETTER_RUN = re.compile(r"[^\W\d_]+")
+# Only letter runs holding a Latin letter are looked at: few words in Russian text
+# do. (Anchored at a word start, so a Cyrillic word costs one failed scan.)
+_LATIN_RUN = re.compile(r"\b[^\W\d_]*?[A-Za-z][^\W\d_]*")
 
 # A paragraph that is page furniture, not article text.
 _BOILERPLATE = re.compile(
@@ -39,8 +52,21 @@ _BOILERPLATE = re.compile(
     )""",
     re.I | re.X,
 )
-# "Источник: …" is boilerplate only as the article's last line.
-_SOURCE_TRAILER = re.compile(r"^источник\s*:", re.I)
+# Trailers: boilerplate only as the article's last lines ("Источник: пресс-служба
+# акимата"); the same words inside the text ("Источник: по данным ведомства, цены
+# выросли…" in the middle) stay.
+_TRAILER = re.compile(
+    r"""^(?:
+        источник(?:и)?\s*[:-–—]
+      | автор(?:ы)?\s*[:-–—]
+      | (?:фото|видео)\s*[:-–—]
+      | по\ материалам\b
+      | материал\ подготовлен
+      | следите\ за\ (?:нашими\ )?новостями
+      | подробнее\s*(?:[:-–—]|на\ сайте|читайте|по\ ссылке)
+    )""",
+    re.I | re.X,
+)
 
 
 def _script(ch: str) -> str | None:
@@ -65,6 +91,8 @@ def repair_homoglyphs(text: str) -> str:
 
     def fix(match: re.Match) -> str:
         run = match.group(0)
+        if run.isascii():
+            return run
         latin = cyrillic = 0
         for ch in run:
             script = _script(ch)
@@ -82,7 +110,7 @@ def repair_homoglyphs(text: str) -> str:
             return run
         return "".join(table.get(ch, ch) if _script(ch) == minority else ch for ch in run)
 
-    return _LETTER_RUN.sub(fix, text)
+    return _LATIN_RUN.sub(fix, text)
 
 
 def normalize_text(text: str | None) -> str:
@@ -102,9 +130,30 @@ def normalize_paragraphs(paragraphs: list[str]) -> list[str]:
     """Normalize body paragraphs and drop the ones that are page furniture."""
     cleaned = [normalize_text(p) for p in paragraphs]
     cleaned = [p for p in cleaned if p and not is_boilerplate(p)]
-    while cleaned and _SOURCE_TRAILER.match(cleaned[-1]):
+    while cleaned and _TRAILER.match(cleaned[-1]):
         cleaned.pop()
     return cleaned
+
+
+# Search keys: every look-alike letter to its Cyrillic twin (either case), every
+# quote mark to ", every dash and hyphen to -, ё to е; then casefold.
+_FOLD = str.maketrans(
+    {**{lat: cyr for cyr, lat in _CYR_TO_LAT.items()},
+     **{lat.lower(): cyr.lower() for cyr, lat in _CYR_TO_LAT.items()},
+     **dict.fromkeys("«»„“”‟″\u201a\u2018\u2019\u2039\u203a", '"'),
+     **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-"),
+     "ё": "е", "Ё": "Е"}
+)
+
+
+def fold_for_search(text: str | None) -> str:
+    """A comparison key for search: `Сaravan.kz`, `Caravan.KZ` and `caravan.kz`
+    fold alike, as do «Ак жол» and "Ак Жол", Ёлка and елка.
+
+    Never stored or shown: it only makes both sides of a comparison equal. Mixed
+    words fold letter by letter, so the key of a Latin word is partly Cyrillic.
+    """
+    return normalize_text(text).translate(_FOLD).casefold()
 
 
 _ATTRIBUTION = re.compile(

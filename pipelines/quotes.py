@@ -8,8 +8,20 @@ Styles (issue 4):
   E  a speaker line, then a dash paragraph:  Асель Нурланова, глава управления: / — Текст.
   F  any of the above whose speaker is a pronoun or a role ("он", "глава государства")
 
-Everything here needs a speech verb or a speaker line: «» around a law, a party
-or a newspaper, indirect speech and dash-started lists never become quotes.
+A quote in marks may run over several paragraphs (no closing mark at the end of the
+first); it is one quote, recorded at its first paragraph, and its offsets cover its
+part of that paragraph (end = the paragraph's end). A split quote's offsets run from
+its first part's start to its last part's end.
+
+Everything here needs an attribution: a speech verb next to the quote ("— сказал",
+"заявил:", "по словам") or a speaker line. So «» around a law, a party or a
+newspaper, indirect speech ("отметил, что …") and dash-started lists never become
+quotes. B and C quotes must also open a sentence: "закон «О бюджете», — сказал"
+is a title inside someone's words, not their words.
+
+Speech verbs: a list of stems, and, right after the attribution dash, any finite verb
+(pymorphy), because reporters use whatever verb they like ("— улыбается она",
+"— задается вопросом эколог"). `verb_lemma` is the infinitive (see names.lemma).
 """
 
 from __future__ import annotations
@@ -18,28 +30,58 @@ import re
 from dataclasses import dataclass
 
 from crawler.items import Quote
-from pipelines.names import PRONOUNS, find_people, is_nominative_capable, lemma, resolve_speaker
+from pipelines.names import (
+    PRONOUNS,
+    find_people,
+    is_finite_verb,
+    is_gerund_or_infinitive,
+    is_name_token,
+    is_oblique_name,
+    is_nominative_capable,
+    is_person_noun,
+    is_preposition_or_verb,
+    lemma,
+    name_in,
+    resolve_speaker,
+)
 
 DASH = "—–-"
-_DASH_START = re.compile(rf"^[{DASH}]\s*")
+# A paragraph of dialogue starts with a dash; "-25 градусов" is a number, not a dash.
+_LEAD_DASH = re.compile(r"^(?:[—–]\s*|-\s+)")
 # The point where the quote stops and the author's words start: ", — " (also "! —", "? —", "… —").
 _ATTR_SPLIT = re.compile(rf"(?<=[,!?…])\s*[{DASH}]\s+")
+# Right after a closing mark: "», — сказал", "!» — сказал", "», сказал".
+_AFTER_CLOSE = re.compile(rf"\s*(?:[,!?…]\s*)?[{DASH}]\s+|\s*,\s+")
 # Past and present forms of speech verbs, by stem.
 _VERB = re.compile(
     r"(?<![\w-])(?:сказа|заяв[ил]|отмет|отмеча|подчеркн|подчёркив|подчеркив|добав|поясн|рассказ|сообщ|уточн|"
     r"призна|счита|указа|указыв|напомн|напомина|резюмирова|ответ[ии]|отвеча|заключ|продолж|поделил|делит|"
     r"констатирова|объясн|предупред|предупрежда|прокомментирова|комментиру|завер[ия]|убежд[её]н|уверен|"
     r"замет|замеча|акцентирова|высказа|подытож|призва|призыва|пообеща|обеща|говор|пиш|написа|увер[яи]|"
-    r"возмут|посетова|пожаловал|вспомина|вспомн|рассужда|цитиру|процитирова|подчеркну|уверя|убежда|"
-    r"парир|возраз|признава|отрезал|пошутил|поделит)\w*",
+    r"возмут|возмущ|посетова|сету|пожаловал|жалу|вспомина|вспомн|рассужда|цитиру|процитирова|уверя|убежда|"
+    r"парир|возраз|признава|отрезал|пошутил|разъясн|совету|посовет|спрос|спраши|улыба|смее|вздыха|"
+    r"утвержда|настаива|уточня|добавля|поясня|сообща|рассказыва)\w*",
     re.I,
 )
+# Verbs that quote a document, not a person ("«…», — говорится в сообщении").
+_IMPERSONAL = re.compile(r"^(?:говорится|сообщается|отмечается|подчеркивается|подчёркивается|указывается|"
+                         r"поясняется|уточняется|сказано|отмечено|указано|заявлено|написано)$", re.I)
 # Author's words run to a sentence end, or to a dash that resumes the quote.
-_CLAUSE_END = re.compile(rf"[.:]\s+[{DASH}]\s+|,\s*[{DASH}]\s+|[.:!?]\s*$|\.\s+(?=[А-ЯA-Z«\"“])")
-_OPEN = "«\"“„"
+_CLAUSE_END = re.compile(rf"[.:]\s+[{DASH}]\s+|,\s*[{DASH}]\s+|[.:!?]\s*$|\.\s+(?=[А-ЯЁA-Z«\"“])")
 _CLOSE = {"«": "»", '"': '"', "“": "”", "„": "“"}
+_MARKS = re.compile(r"[«“„\"]")  # a plain class: a lookbehind here cost more than the rest
+_PO_SLOVAM = re.compile(r"(?:^|[,;]\s*)по\s+(?:(его|ее|её|их)\s+)?(?:словам|мнению)\s*(.*?),\s*$", re.I)
+_KAK = re.compile(r"(?:^|[,;]\s*)как\s+([\w-]+)\s+(.+?),\s*$", re.I)
+_SENTENCES = re.compile(r"(?<=[.!?…])\s+(?=[«\"“]?[А-ЯЁA-Z])")
+_SENTENCE_BREAK = re.compile(r"[.!?]\s+[А-ЯЁA-Z]")  # "зам. председателя" is an abbreviation, not a break
+_DOMAIN = re.compile(r"\w\.(?:kz|ru|com|kg|uz|org|net)\b", re.I)
+_NAME_AT = re.compile(r"(?<![\w-])[А-ЯЁӘҒҚҢӨҰҮҺІ][\w-]+(?:\s+[А-ЯЁӘҒҚҢӨҰҮҺІ][\w-]+)+")
+# Stop a speaker phrase at the next clause: ", добавив, что …", " и добавил …".
+_NEXT_CLAUSE = re.compile(r",|;|\s+и\s+(?=\w+л[аи]?\b)")
+_TOKEN = re.compile(r"\w+")
 _MAX_CLAUSE_WORDS = 20
 _MIN_QUOTE_WORDS = 3
+_MAX_PARAGRAPHS = 4  # a quote that stays open longer is a stray mark, not a quote
 
 
 @dataclass
@@ -53,31 +95,117 @@ class _Found:
     end: int
 
 
-def _verb_in(clause: str) -> re.Match | None:
-    match = _VERB.search(clause)
-    if match and len(clause[: match.start()].split()) <= 6:
-        return match
-    return None
+# -- attribution clauses ----------------------------------------------------
 
 
-def _speaker_from(clause: str, verb: re.Match | None) -> str | None:
-    """The speaker phrase of an attribution clause, as written."""
-    if verb is None:
-        words = clause.split()
-    else:
-        after = clause[verb.end():].strip()
-        before = clause[: verb.start()].strip()
-        words = after.split() if after and (not before or verb.start() == 0) else before.split()
-    text = " ".join(words)
-    # Stop at the next clause: ", добавив, что …", " и добавил …".
-    text = re.split(r",|\s+и\s+(?=\w+л[аи]?\b)|\s+(?:после|когда|отвечая|выступая|комментируя)\b", text)[0]
-    words = text.strip(" .:;!?").split()
-    # Skip leading circumstances ("в беседе с корреспондентом Caravan.kz директор …").
+def _speech_verb(word: str) -> bool:
+    return bool(_VERB.fullmatch(word)) and not is_gerund_or_infinitive(word)
+
+
+def _subject_part(before: str) -> str:
+    """The comma part of "Министр Берик Оспанов, представляя документ," that names the speaker."""
+    parts = [p.strip() for p in before.split(",") if p.strip()]
+    for part in reversed(parts):
+        first = part.split()[0]
+        if not (first[:1].islower() and is_gerund_or_infinitive(first)) and first.lower() not in ("что", "который", "которая"):
+            return part
+    return parts[-1] if parts else ""
+
+
+def _speaker_phrase(text: str) -> str | None:
+    """The speaker as written, from the words around a speech verb.
+
+    Skips leading circumstances ("после матча главный тренер …", "вопросом эколог"),
+    stops at the next clause (", выступая …") or a preposition after the name
+    ("Бейсембаев в своем Telegram-канале").
+    """
+    text = _NEXT_CLAUSE.split(text)[0]
+    words = [w.strip(".:!?") for w in text.split()]
+    words = [w for w in words if w]
     for i, word in enumerate(words):
-        if word.lower() in PRONOUNS or is_nominative_capable(word.strip(".,")):
+        if word.lower() in PRONOUNS or is_nominative_capable(word.strip("«»\"")) or (
+            word[:1].isupper() and is_name_token(word) and not is_oblique_name(word)
+        ):
             words = words[i:]
             break
-    return " ".join(words).strip(" .,") or None
+    else:
+        return None
+    if words[0].lower() in PRONOUNS:
+        return words[0]
+    kept = [words[0]]
+    for word in words[1:10]:
+        if word[:1].islower() and is_preposition_or_verb(word):
+            break
+        kept.append(word)
+    phrase = " ".join(kept)
+    if name_in(phrase) is None:
+        # "жительница дома на улице Машхур Жусупа Динара Ахметова": the name comes after the place.
+        full = " ".join(words[:14])
+        runs = [m for m in _NAME_AT.finditer(full) if name_in(m.group(0))]
+        if runs:
+            phrase = full[: runs[-1].end()]
+    return phrase.strip(" .,") or None
+
+
+def _attribution_after(clause: str) -> tuple[str | None, str] | None:
+    """(speaker, verb) of the author's words after a quote, or None if they are no attribution."""
+    words = clause.split()
+    if not words or len(words) > _MAX_CLAUSE_WORDS:
+        return None
+    for i, word in enumerate(words[:6]):
+        bare = word.strip(".,:;!?")
+        if _speech_verb(bare) or (i == 0 and is_finite_verb(bare)) or (
+            i == 1 and words[0].lower() in PRONOUNS and is_finite_verb(bare)
+        ):
+            break
+    else:
+        return None
+    if _IMPERSONAL.match(bare):
+        return None
+    if i == 0:
+        speaker = _speaker_phrase(" ".join(words[1:]))
+    else:
+        speaker = _speaker_phrase(" ".join(words[:i]))
+    if speaker and _DOMAIN.search(speaker):  # "— передает Caravan.kz": the outlet, not a speaker
+        return None
+    if not speaker and not _speech_verb(bare):
+        return None
+    return speaker, bare
+
+
+def _attribution_before(clause: str) -> tuple[str | None, str] | None:
+    """(speaker, verb) of "Х заявил журналистам" before a colon and a quote."""
+    words = clause.split()
+    if not words or len(words) > _MAX_CLAUSE_WORDS + 10:
+        return None
+    bare_words = [w.strip(".,:;!?«»\"") for w in words]
+    index = next((i for i, w in enumerate(bare_words) if _speech_verb(w)), None)
+    generic = index is None
+    if generic:
+        index = next((i for i, w in enumerate(bare_words) if w[:1].islower() and is_finite_verb(w)), None)
+    if index is None or len(words) - index - 1 > 5:  # "заявил журналистам на брифинге:" at most
+        return None
+    verb = bare_words[index]
+    if _IMPERSONAL.match(verb):
+        return None
+    before = " ".join(words[:index])
+    speaker = _speaker_phrase(_subject_part(before)) if before else _speaker_phrase(" ".join(words[index + 1:]))
+    if generic and not (speaker and _is_person(speaker)):
+        return None  # "Закон называется: «…»" is no one speaking
+    return speaker, verb
+
+
+def _is_person(phrase: str) -> bool:
+    first = phrase.split()[0].lower()
+    return first in PRONOUNS or name_in(phrase) is not None or is_person_noun(first.strip("«»"))
+
+
+def _clause(rest: str) -> tuple[str, re.Match | None]:
+    end = _CLAUSE_END.search(rest)
+    return (rest[: end.start()] if end else rest), end
+
+
+# -- style A: dialogue dash ---------------------------------------------------
 
 
 def _quote_text(text: str) -> str:
@@ -86,170 +214,246 @@ def _quote_text(text: str) -> str:
 
 def _dash_paragraph(paragraph: str, index: int) -> _Found | None:
     """Style A: — Текст, — сказал Х. [— Продолжение.]"""
-    lead = _DASH_START.match(paragraph)
+    lead = _LEAD_DASH.match(paragraph)
     if not lead:
         return None
     body_start = lead.end()
     for split in _ATTR_SPLIT.finditer(paragraph, body_start):
         rest = paragraph[split.end():]
-        end = _CLAUSE_END.search(rest)
-        clause = rest[: end.start()] if end else rest
-        if len(clause.split()) > _MAX_CLAUSE_WORDS:
-            continue
-        verb = _verb_in(clause)
-        if not verb:
+        clause, end = _clause(rest)
+        who = _attribution_after(clause)
+        if not who:
             continue
         parts = [paragraph[body_start: split.start()]]
         last_end = split.start()
         if end and end.end() < len(rest) and any(ch in DASH for ch in end.group(0)):
-            continuation = rest[end.end():]
-            parts.append(continuation)
-            last_end = split.end() + len(rest)
+            parts.append(rest[end.end():])
+            last_end = len(paragraph)
         text = " ".join(_quote_text(p) for p in parts if _quote_text(p))
-        return _Found(text, _speaker_from(clause, verb), verb.group(0), "A", index, body_start, last_end)
+        if text:
+            return _Found(text, who[0], who[1], "A", index, body_start, max(body_start, last_end))
     return None
 
 
-def _closing(paragraph: str, start: int) -> int:
-    """Index of the mark that closes the quote opened at `start`, honouring nesting."""
-    opener = paragraph[start]
+def _looks_like_list_item(text: str) -> bool:
+    """"— на первого ребенка — 164 350 тенге;": a list, not a reply."""
+    text = text.strip()
+    return text[:1].islower() or text.endswith((";", ",")) or len(text.split()) < 4
+
+
+# -- styles B, C, D: quote marks ----------------------------------------------
+
+
+_GUILLEMETS = {"«": re.compile("[«»]"), "“": re.compile("[“”]"), "„": re.compile("[„“]")}
+
+
+def _closing(paragraph: str, start: int, opener: str) -> int:
+    """Index of the mark that closes `opener` from `start` on, honouring nesting; -1 if none."""
+    if opener == '"':
+        i = paragraph.find('"', start)
+        while 0 <= i < len(paragraph) - 1 and paragraph[i + 1].isalnum():
+            i = paragraph.find('"', i + 1)  # an opening straight quote of a nested title
+        return i
     closer = _CLOSE[opener]
     depth = 0
-    for i in range(start + 1, len(paragraph)):
-        ch = paragraph[i]
-        if ch == closer and (opener != closer or depth == 0):
+    for mark in _GUILLEMETS[opener].finditer(paragraph, start):
+        if mark.group() == closer:
             if depth == 0:
-                return i
+                return mark.start()
             depth -= 1
-        elif ch == opener and opener != closer:
+        else:
             depth += 1
     return -1
 
 
-def _marked_quotes(paragraph: str, index: int) -> list[_Found]:
-    """Styles B, C (quote, then who) and D (who, then quote)."""
-    found = []
-    i = 0
-    while i < len(paragraph):
-        if paragraph[i] not in "«\"“":
-            i += 1
-            continue
-        close = _closing(paragraph, i)
-        if close < 0:
-            break
-        inner = paragraph[i + 1: close]
-        style = "B" if paragraph[i] == "«" else "C"
-        after = paragraph[close + 1:]
-        after_attr = re.match(rf"\s*[,!?…]?\s*[{DASH}]\s+", after)
-        before = paragraph[:i]
-        if len(inner.split()) >= _MIN_QUOTE_WORDS and after_attr:
-            rest = after[after_attr.end():]
-            end = _CLAUSE_END.search(rest)
-            clause = rest[: end.start()] if end else rest
-            verb = _verb_in(clause)
-            if verb and len(clause.split()) <= _MAX_CLAUSE_WORDS:
-                found.append(_Found(_quote_text(inner), _speaker_from(clause, verb), verb.group(0), style, index, i + 1, close))
-                i = close + 1
-                continue
-        if len(inner.split()) >= _MIN_QUOTE_WORDS:
-            who = _who_first(before)
-            if who:
-                speaker, verb = who
-                found.append(_Found(_quote_text(inner), speaker, verb, "D", index, i + 1, close))
-        i = close + 1
-    return found
+def _close_across(paragraphs: list[str], index: int, opener: str) -> tuple[int, int] | None:
+    """(paragraph, offset) of the closing mark of a quote left open at the end of `index`.
+
+    Russian typesetting either repeats the opening mark at the start of each
+    continued paragraph or not at all; both are accepted.
+    """
+    for j in range(index + 1, min(index + _MAX_PARAGRAPHS, len(paragraphs))):
+        paragraph = paragraphs[j]
+        if _LEAD_DASH.match(paragraph):
+            return None
+        start = 1 if paragraph.startswith(opener) and opener != '"' else 0
+        close = _closing(paragraph, start, opener)
+        if close >= 0:
+            return j, close
+    return None
 
 
-_PO_SLOVAM = re.compile(r"(?:по\s+словам|как\s+(?:\w+\s+)?(?:отметил|сказал|заявил|подчеркнул|пояснил|уточнил|рассказал|добавил|говорит|считает)\w*)\s+(.+?),\s*$", re.I)
+def _sentence_start(before: str) -> bool:
+    before = before.rstrip().rstrip("»”\")")
+    return not before or before[-1] in ".!?…"
 
 
 def _who_first(before: str) -> tuple[str | None, str | None] | None:
     """Attribution before the quote: "Х заявил:" / "По словам Х," / "Как отметил Х,"."""
-    sentence = re.split(r"(?<=[.!?»])\s+(?=[А-ЯЁA-Z«—–-])", before)[-1]
+    sentence = _SENTENCES.split(before)[-1].rstrip()
     match = _PO_SLOVAM.search(sentence)
     if match:
-        verb = _VERB.search(sentence[: match.start(1)])
-        return match.group(1).strip(), verb.group(0) if verb else None
-    if not sentence.rstrip().endswith(":"):
+        speaker = match.group(1) or match.group(2).strip()  # "фермеров": as written, genitive
+        return (speaker, None) if speaker else None
+    match = _KAK.search(sentence)
+    if match and (_speech_verb(match.group(1)) or is_finite_verb(match.group(1))):
+        return _speaker_phrase(match.group(2)), match.group(1)
+    if sentence.endswith(":"):
+        return _attribution_before(sentence[:-1])
+    return None
+
+
+def _opens(paragraph: str, i: int) -> bool:
+    """A straight quote opens after a space or bracket and before a non-space."""
+    return (i == 0 or paragraph[i - 1] in " ([") and i + 1 < len(paragraph) and not paragraph[i + 1].isspace()
+
+
+def _marked(paragraphs: list[str], index: int, offset: int) -> tuple[list[_Found], int, int]:
+    """Quotes in marks from paragraphs[index][offset:].
+
+    Returns the quotes and where scanning stopped: (paragraph, offset); a quote
+    that runs into later paragraphs moves the scan there.
+    """
+    paragraph = paragraphs[index]
+    found = []
+    for match in _MARKS.finditer(paragraph, offset):
+        i = match.start()
+        opener = paragraph[i]
+        if i < offset or (opener == '"' and not _opens(paragraph, i)):
+            continue
+        close = _closing(paragraph, i + 1, opener)
+        last, last_close = index, close
+        if close < 0:
+            across = _close_across(paragraphs, index, opener) if opener != "„" else None
+            if not across:
+                continue
+            last, last_close = across
+        parts = [paragraph[i + 1: close if close >= 0 else len(paragraph)]]
+        for j in range(index + 1, last + 1):
+            part = paragraphs[j][: last_close] if j == last else paragraphs[j]
+            parts.append(part[1:] if part.startswith(opener) and opener != '"' else part)
+        inner = _quote_text(" ".join(p.strip() for p in parts))
+        offset = i + 1
+        if len(_TOKEN.findall(inner)) < _MIN_QUOTE_WORDS:
+            continue
+        end = close if last == index else len(paragraph)
+        tail = paragraphs[last][last_close + 1:]
+        who = None
+        after = _AFTER_CLOSE.match(tail)
+        if after and _sentence_start(paragraph[:i]):
+            clause, _ = _clause(tail[after.end():])
+            who = _attribution_after(clause)
+            style = "B" if opener == "«" else "C"
+        if not who:
+            who = _who_first(paragraph[:i])
+            style = "D"
+        if who:
+            found.append(_Found(inner, who[0], who[1], style, index, i + 1, end))
+            if last != index:
+                return found, last, last_close + 1
+            offset = close + 1
+    return found, index, len(paragraph)
+
+
+# -- style E: a speaker line ----------------------------------------------------
+
+
+def _speaker_line(paragraph: str) -> tuple[str | None, str | None] | None:
+    """A line that only says who speaks next: "Кусайын Жанаев, зам. председателя:"
+    (speaker, no verb) or "Аким ответил:" (speaker and verb)."""
+    line = paragraph.strip()
+    if not line.endswith(":") or len(line.split()) > 14 or "!" in line or "?" in line:
         return None
-    clause = sentence.rstrip()[:-1]
-    verbs = list(_VERB.finditer(clause))
-    if not verbs:
+    phrase = line[:-1].strip()
+    if _SENTENCE_BREAK.search(phrase) or _LEAD_DASH.match(phrase):
         return None
-    verb = verbs[-1]
-    if clause[verb.end():].strip():  # "заявил журналистам:" -> speaker is before the verb
-        tail_words = clause[verb.end():].split()
-        if len(tail_words) > 3:
-            return None
-    speaker = _speaker_from(clause[: verb.start()], None)
-    if speaker and len(speaker.split()) > 8:
-        speaker = " ".join(speaker.split()[-8:])
-    return speaker, verb.group(0)
-
-
-_SPEAKER_LINE = re.compile(r"^([^!?«»]{3,120}):$")
-_SENTENCE_BREAK = re.compile(r"[.!?]\s+[А-ЯЁA-Z]")  # "зам. председателя" is an abbreviation, not a break
-
-
-def _speaker_line(paragraph: str) -> str | None:
-    """Style E: a line that only names who speaks next ("Кусайын Жанаев, зам. председателя:")."""
-    match = _SPEAKER_LINE.match(paragraph.strip())
-    if not match or _VERB.search(match.group(1)) or _SENTENCE_BREAK.search(match.group(1)):
+    who = _attribution_before(phrase)
+    if who:
+        return who
+    if any(_speech_verb(w.strip(",.")) or is_finite_verb(w.strip(",.")) for w in phrase.split() if w[:1].islower()):
+        return None  # a sentence that announces a list ("В список вошли:")
+    parts = [p.strip() for p in phrase.split(",") if p.strip()]
+    named = [p for p in parts if name_in(p)]
+    speaker = _speaker_phrase(named[0]) if named else parts[0] if parts else None
+    if not speaker or not _is_person(speaker):
         return None
-    phrase = match.group(1).strip()
-    if len(phrase.split()) > 14 or not re.search(r"[А-ЯЁA-Z]", phrase):
-        return None
-    return phrase.split(",")[0].strip()
+    return speaker, None
 
 
-def _looks_like_list_item(paragraph: str) -> bool:
-    return paragraph.rstrip().endswith((";", ",")) or len(paragraph.split()) < 5
+# -- the whole body ---------------------------------------------------------------
 
 
 def extract_quotes(paragraphs: list[str]) -> list[Quote]:
     """All direct quotes in the normalized body, in order."""
     found: list[_Found] = []
-    pending_speaker: str | None = None  # from a style E speaker line
+    pending: tuple[str | None, str | None] | None = None  # from a speaker line
     previous: _Found | None = None  # a dash quote the next dash paragraph may continue
-    for index, paragraph in enumerate(paragraphs):
-        dash = _dash_paragraph(paragraph, index)
-        if dash:
-            if pending_speaker and not dash.speaker_phrase:
-                dash.speaker_phrase = pending_speaker
-            found.append(dash)
-            previous, pending_speaker = dash, None
+    index, offset = 0, 0
+    while index < len(paragraphs):
+        paragraph = paragraphs[index]
+        if offset == 0 and _LEAD_DASH.match(paragraph):
+            item = _dash_paragraph(paragraph, index)
+            if item is None and (pending or previous) and not _looks_like_list_item(paragraph[_LEAD_DASH.match(paragraph).end():]):
+                start = _LEAD_DASH.match(paragraph).end()
+                if pending:
+                    speaker, verb, style = pending[0], pending[1], "E" if pending[1] is None else "D"
+                else:
+                    speaker, verb, style = previous.speaker_phrase, previous.verb, previous.style
+                item = _Found(_quote_text(paragraph[start:]), speaker, verb, style, index, start, len(paragraph))
+            if item:
+                if pending and not item.speaker_phrase:
+                    item.speaker_phrase = pending[0]
+                found.append(item)
+            previous, pending = item, None
+            index += 1
             continue
-        if _DASH_START.match(paragraph) and (pending_speaker or previous) and not _looks_like_list_item(paragraph):
-            text = _quote_text(paragraph[_DASH_START.match(paragraph).end():])
-            speaker = pending_speaker or previous.speaker_phrase
-            style = "E" if pending_speaker else previous.style
-            item = _Found(text, speaker, None if pending_speaker else previous.verb, style, index,
-                          _DASH_START.match(paragraph).end(), len(paragraph))
-            found.append(item)
-            previous = item
+        if offset == 0 and pending and paragraph[:1] in "«\"“" and _closing(paragraph, 1, paragraph[0]) >= len(paragraph) - 2:
+            # "Асель Нурланова:" / "«Текст»." — the whole paragraph is the quote
+            close = _closing(paragraph, 1, paragraph[0])
+            found.append(_Found(_quote_text(paragraph[1:close]), pending[0], pending[1],
+                                "E" if pending[1] is None else "D", index, 1, close))
+            pending = previous = None
+            index += 1
             continue
-        pending_speaker = _speaker_line(paragraph)
+        items: list[_Found] = []
+        if "«" in paragraph or '"' in paragraph or "“" in paragraph or "„" in paragraph:
+            items, last, offset = _marked(paragraphs, index, offset)
+            found.extend(items)
+            if last != index:
+                index = last  # the quote ran on: scan the rest of its last paragraph
+                continue
+        pending = _speaker_line(paragraph) if paragraph.endswith(":") else None
         previous = None
-        found.extend(_marked_quotes(paragraph, index))
+        index, offset = index + 1, 0
     return _finish(found, paragraphs)
 
 
 def _finish(found: list[_Found], paragraphs: list[str]) -> list[Quote]:
-    people = find_people(paragraphs) if found else []
+    people: list | None = None  # found on first need: most quotes name their speaker in full
+    # People quoted under their own name are not the anonymous holder of a role.
+    quoted = {name_in(f.speaker_phrase) for f in found if f.speaker_phrase} - {None}
     quotes = []
     for item in found:
         speaker = item.speaker_phrase
         style = item.style
-        if speaker and (speaker.lower() in PRONOUNS or not re.search(r"[А-ЯЁA-Z]", speaker)):
+        if speaker and name_in(speaker) is None:
             style = "F"  # a pronoun or a role: the name comes from elsewhere in the article
+        named = name_in(speaker) if speaker else None
+        if named and " " in named:
+            canonical = named  # a full name as written, in nominative
+        else:
+            if people is None:
+                people = find_people(paragraphs)
+            canonical = resolve_speaker(speaker, people, item.paragraph, paragraphs,
+                                        position=item.start, quoted=quoted)
         quotes.append(
             Quote(
                 text=item.text,
                 speaker=speaker,
-                speaker_canonical=resolve_speaker(speaker, people, item.paragraph, paragraphs),
+                speaker_canonical=canonical,
                 paragraph=item.paragraph,
                 start=item.start,
-                end=item.end,
+                end=max(item.start, item.end),
                 style=style,
                 verb=item.verb,
                 verb_lemma=lemma(item.verb) if item.verb else None,

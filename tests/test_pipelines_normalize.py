@@ -2,7 +2,7 @@
 
 import pytest
 
-from pipelines.normalize import normalize_paragraphs, normalize_text, repair_homoglyphs, source_of
+from pipelines.normalize import fold_for_search, normalize_paragraphs, normalize_text, repair_homoglyphs, source_of
 
 
 @pytest.mark.parametrize(
@@ -58,3 +58,56 @@ def test_source_line_inside_the_text_is_kept():
 )
 def test_source_attribution(lead, source):
     assert source_of([lead]) == source
+
+
+# -- issue 4: what normalization must finish ----------------------------------
+
+
+@pytest.mark.parametrize(
+    "raw, clean",
+    [
+        ("\u200eтекст\u200f и\u2061 всё", "текст и всё"),  # direction marks, invisible operators
+        ("a\u2007b\u3000c\u205fd", "a b c d"),  # figure, ideographic, math spaces
+        ("ТОO «Казахтелеком»", "ТОО «Казахтелеком»"),  # Latin O in a Cyrillic abbreviation
+        ("Kaspi.kz и Halyk", "Kaspi.kz и Halyk"),
+    ],
+)
+def test_normalize_text_more(raw, clean):
+    assert normalize_text(raw) == clean
+
+
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        ("Сaravan.kz", "caravan.KZ"),  # homoglyphs and case
+        ("Caravan.kz", "Сагаvаn.kz".replace("г", "r")),  # every look-alike letter, either script
+        ("Ёлка", "елка"),
+        ("«Ак жол»", "\"ак жол\""),  # quote marks fold together…
+        ("Астана – Петропавловск", "астана — петропавловск"),  # …and dashes
+        ("в\u00a0селах", "в селах"),
+    ],
+)
+def test_fold_for_search_makes_variants_equal(a, b):
+    assert fold_for_search(a) == fold_for_search(b)
+
+
+def test_fold_for_search_keeps_different_words_apart():
+    assert fold_for_search("Токаев") != fold_for_search("Токарев")
+    assert fold_for_search(None) == ""
+
+
+def test_body_text_is_not_folded():
+    """Folding is for comparisons only: the stored body keeps the author's marks."""
+    assert normalize_paragraphs(["«Ак жол» – партия"]) == ["«Ак жол» – партия"]
+
+
+def test_trailers_are_dropped_only_at_the_end():
+    paragraphs = [
+        "Автор: кто угодно может стать волонтером, считают в фонде.",
+        "В Алматы открыли новую школу на 1200 мест.",
+        "Источник: пресс-служба акимата",
+        "Автор: Айгерим Серикова",
+        "Фото: Caravan.kz",
+    ]
+    assert normalize_paragraphs(paragraphs) == paragraphs[:2]
+

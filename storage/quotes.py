@@ -1,0 +1,136 @@
+"""Who said what: stored quotes with their article, filtered for `newsdb quotes`.
+
+`find_quotes(session, speaker="Токаев")` finds the quotes whose written or
+canonical speaker is any case form of that name ("Токаева", "Токаеву", "Касым-Жомарт
+Токаев"). Nothing extra is stored for it: SQL narrows the rows with a LIKE on the
+name's stem in the few spellings a stem can take (lower, Capitalized, UPPER, е/ё),
+which works alike on SQLite (whose LIKE and lower() fold ASCII only) and PostgreSQL
+(whose LIKE is case-sensitive); Python then compares word keys up to inflection
+(`pipelines.names.word_key`, pymorphy3 lemmas as a second chance).
+`contains` is matched the same way: SQL narrows, `fold_for_search` decides.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from pipelines.names import lemma, word_key
+from pipelines.normalize import fold_for_search, normalize_text
+from storage import models as m
+
+_NAME_WORD = re.compile(r"\w+")
+_BATCH = 500
+
+
+@dataclass
+class QuoteRow:
+    """One quote and where it was published."""
+
+    text: str
+    speaker: str | None
+    speaker_canonical: str | None
+    verb: str | None
+    style: str
+    title: str | None
+    url: str
+    site: str
+    published_at: datetime | None
+    paragraph: int
+
+
+def _spellings(fragment: str) -> set[str]:
+    """The ways a lower-case fragment can stand in stored text."""
+    variants = {fragment, fragment.capitalize(), fragment.upper()}
+    if "е" in fragment:  # "Семенов" is also written "Семёнов"
+        variants |= {v.replace("е", "ё").replace("Е", "Ё") for v in variants}
+    return variants
+
+
+def _like_any(columns, fragment: str):
+    escaped = fragment.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return or_(*(c.like(f"%{v}%", escape="\\") for c in columns for v in _spellings(escaped)))
+
+
+def _same_word(query: str, word: str) -> bool:
+    return word_key(query) == word_key(word) or lemma(query) == lemma(word)
+
+
+def speaker_matches(query: str, *speakers: str | None) -> bool:
+    """Every word of `query` is, up to case and inflection, a word of one of `speakers`."""
+    wanted = _NAME_WORD.findall(query)
+    for speaker in speakers:
+        words = _NAME_WORD.findall(speaker or "")
+        if wanted and all(any(_same_word(q, w) for w in words) for q in wanted):
+            return True
+    return False
+
+
+def _bound(value: date | datetime, *, end: bool) -> datetime:
+    """A datetime as UTC (naive means UTC); a date as the start (or end) of that UTC day."""
+    if not isinstance(value, datetime):
+        value = datetime.combine(value, time.max if end else time.min)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def find_quotes(
+    session: Session,
+    *,
+    speaker: str | None = None,
+    site: str | None = None,
+    since: date | datetime | None = None,
+    until: date | datetime | None = None,
+    contains: str | None = None,
+    limit: int | None = None,
+) -> list[QuoteRow]:
+    """Stored quotes, newest article first (then in article order).
+
+    `speaker`: any case form of the written or canonical speaker, every word of it
+    ("Токаев", "Касым-Жомарт Токаева", "министр"). `site`: the site name.
+    `since`/`until`: the article's publication time, inclusive (a date covers its
+    whole UTC day; articles without a date are left out). `contains`: text in the
+    quote, compared case-, ё- and script-insensitively. `limit`: at most N rows.
+    """
+    query = (
+        select(m.Quote, m.Article.title, m.Article.url, m.Article.published_at, m.Site.name)
+        .join(m.Article, m.Quote.article_id == m.Article.id)
+        .join(m.Site, m.Article.site_id == m.Site.id)
+        .order_by(m.Article.published_at.desc().nulls_last(), m.Article.id.desc(), m.Quote.position)
+    )
+    if site is not None:
+        query = query.where(m.Site.name == site)
+    if since is not None:
+        query = query.where(m.Article.published_at >= _bound(since, end=False))
+    if until is not None:
+        query = query.where(m.Article.published_at <= _bound(until, end=True))
+    if speaker:
+        words = _NAME_WORD.findall(speaker)
+        if not words:
+            return []
+        # The longest word narrows best; its stem minus one letter survives the
+        # few stem changes inflection makes.
+        stem = word_key(max(words, key=len))
+        query = query.where(_like_any((m.Quote.speaker, m.Quote.speaker_canonical), stem[: max(3, len(stem) - 1)]))
+    folded = fold_for_search(contains) if contains else None
+    if contains:
+        words = _NAME_WORD.findall(normalize_text(contains))  # "Сaravan" typed mixed -> "Caravan"
+        if words:
+            query = query.where(_like_any((m.Quote.text,), max(words, key=len).lower()))
+    rows: list[QuoteRow] = []
+    for quote, title, url, published_at, site_name in session.execute(query.execution_options(yield_per=_BATCH)):
+        if speaker and not speaker_matches(speaker, quote.speaker, quote.speaker_canonical):
+            continue
+        if folded and folded not in fold_for_search(quote.text):
+            continue
+        rows.append(QuoteRow(
+            text=quote.text, speaker=quote.speaker, speaker_canonical=quote.speaker_canonical,
+            verb=quote.verb, style=quote.style, title=title, url=url, site=site_name,
+            published_at=published_at, paragraph=quote.paragraph,
+        ))
+        if limit is not None and len(rows) >= limit:
+            break
+    return rows

@@ -1,0 +1,145 @@
+"""One test per quote form of issue 4 (A–F, split and multi-paragraph quotes), the
+speaker fields, verb lemmas, and paragraphs that must not give a quote."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipelines.names import lemma
+from pipelines.quotes import extract_quotes
+
+
+def only(paragraphs):
+    quotes = extract_quotes(paragraphs)
+    assert len(quotes) == 1, quotes
+    return quotes[0]
+
+
+@pytest.mark.parametrize("dash", ["—", "–", "-"])
+def test_a_dialogue_dash_variants(dash):
+    q = only([f"{dash} Работы на трассе закончим к осени, {dash} пообещал глава управления Марат Сейтов."])
+    assert (q.text, q.style, q.verb, q.speaker_canonical) == (
+        "Работы на трассе закончим к осени", "A", "пообещал", "Марат Сейтов")
+
+
+def test_a_split_around_the_attribution_is_one_quote():
+    q = only(["— Мы готовы к зиме, — сказал аким района Ерлан Касымов. — Запасов угля хватит до весны."])
+    assert q.text == "Мы готовы к зиме Запасов угля хватит до весны."
+    paragraph = "— Мы готовы к зиме, — сказал аким района Ерлан Касымов. — Запасов угля хватит до весны."
+    assert (q.start, q.end) == (2, len(paragraph))
+
+
+def test_a_any_verb_right_after_the_dash():
+    """Reporters use verbs no list foresees: "— улыбается", "— задается вопросом"."""
+    q = only(["— Такого урожая не было лет десять, — улыбается фермер Болат Ермеков."])
+    assert (q.verb, q.verb_lemma, q.speaker_canonical) == ("улыбается", "улыбаться", "Болат Ермеков")
+
+
+def test_b_guillemets_with_a_nested_quote():
+    q = only(["«Слово „буллинг“ теперь есть в законе», — подчеркнул депутат Нурлан Беков."])
+    assert (q.text, q.style) == ("Слово „буллинг“ теперь есть в законе", "B")
+
+
+@pytest.mark.parametrize("paragraph", [
+    "\"Тарифы не изменятся до весны\", - заявил министр Алмас Садыков.",
+    "“Тарифы не изменятся до весны” — заявил министр Алмас Садыков.",
+])
+def test_c_straight_and_curly_quotes(paragraph):
+    q = only([paragraph])
+    assert (q.text, q.style, q.speaker_canonical) == ("Тарифы не изменятся до весны", "C", "Алмас Садыков")
+
+
+@pytest.mark.parametrize("paragraph, speaker", [
+    ("Министр Ажар Гиният заявила журналистам: «Вакцины хватит на всех».", "Министр Ажар Гиният"),
+    ("По словам Ажар Гиният, «вакцины хватит на всех».", "Ажар Гиният"),
+    ("Как отметила Ажар Гиният, \"вакцины хватит на всех\".", "Ажар Гиният"),
+    ("Министр Ажар Гиният, отвечая на вопрос, пояснила: «Вакцины хватит на всех».", "Министр Ажар Гиният"),
+])
+def test_d_attribution_first(paragraph, speaker):
+    q = only([paragraph])
+    assert (q.text.lower(), q.style, q.speaker, q.speaker_canonical) == (
+        "вакцины хватит на всех", "D", speaker, "Ажар Гиният")
+
+
+def test_e_speaker_line_then_dash_paragraph():
+    q = only(["Синоптик Алия Жумабаева, ведущий специалист «Казгидромета»:",
+              "- Морозы продержатся до конца недели."])
+    assert (q.text, q.style, q.paragraph, q.speaker_canonical, q.verb) == (
+        "Морозы продержатся до конца недели.", "E", 1, "Алия Жумабаева", None)
+
+
+@pytest.mark.parametrize("paragraphs, speaker, canonical", [
+    (["Аким Шымкента Жанибек Турлыбаев встретился с жителями.", "Аким пообещал: «Поликлинику построим до конца года»."],
+     "Аким", "Жанибек Турлыбаев"),
+    (["Министр Айгуль Сапарова провела совещание.", "По ее словам, «все вопросы решены в рабочем порядке»."],
+     "ее", "Айгуль Сапарова"),
+    (["Адвокат Валерий Ким обжалует приговор.", "«Ущерб рассчитан неверно», — пояснил он журналистам."],
+     "он", "Валерий Ким"),
+    (["В акимате прошло совещание.", "— Работы начнутся весной, — сказал пресс-секретарь."],
+     "пресс-секретарь", None),
+])
+def test_f_pronoun_or_role_resolved_from_the_article(paragraphs, speaker, canonical):
+    q = only(paragraphs)
+    assert (q.style, q.speaker, q.speaker_canonical) == ("F", speaker, canonical)
+
+
+def test_pronoun_takes_the_nearest_person_of_its_gender():
+    q = only(["Фигуристка Алина Кравченко заняла второе место.", "Ее тренер Олег Бойко доволен.",
+              "«Я очень волновалась перед прокатом», — сказала она."])
+    assert q.speaker_canonical == "Алина Кравченко"
+
+
+def test_name_in_another_case_is_put_in_nominative():
+    q = only(["«Тарифы вырастут на десять процентов», — сообщила Мадине Ержановой пресс-служба."])
+    assert q.speaker == "пресс-служба"  # the addressee is not the speaker
+    assert only(["По словам Мадины Ержановой, «многие уже пересели на такси»."]).speaker_canonical == "Мадина Ержанова"
+    assert only(["По словам Касым-Жомарта Токаева, «выборы пройдут честно и открыто»."]).speaker_canonical \
+        == "Касым-Жомарт Токаев"
+
+
+@pytest.mark.parametrize("opening, closing", [("«", "»"), ("\"", "\""), ("«", "…»")])
+def test_quote_over_two_paragraphs_is_one_quote(opening, closing):
+    quotes = extract_quotes([
+        f"Аким Марлен Ильясов заявил: {opening}Урожай в этом году рекордный.",
+        f"Хлеба хватит и на экспорт{closing}.",
+        "Фермеры с ним не согласны.",
+    ])
+    assert [(q.text.rstrip("…"), q.paragraph, q.style) for q in quotes] == [
+        ("Урожай в этом году рекордный. Хлеба хватит и на экспорт", 0, "D")]
+
+
+def test_quote_continued_with_the_opening_mark_repeated():
+    quotes = extract_quotes([
+        "«Урожай в этом году рекордный.",
+        "«Хлеба хватит и на экспорт», — сказал аким Марлен Ильясов.",
+    ])
+    assert [(q.text, q.paragraph, q.style) for q in quotes] == [
+        ("Урожай в этом году рекордный. Хлеба хватит и на экспорт", 0, "B")]
+
+
+@pytest.mark.parametrize("word, expected", [
+    ("заявил", "заявить"), ("заявила", "заявить"), ("убежден", "убедить"), ("подчёркивает", "подчеркивать"),
+    ("сообщили", "сообщить"),
+])
+def test_verb_lemma_is_the_infinitive(word, expected):
+    assert lemma(word) == expected
+
+
+@pytest.mark.parametrize("paragraphs", [
+    ["Депутаты приняли закон «О республиканском бюджете на 2026-2028 годы»."],
+    ["Партия «Ак жол» выдвинула кандидатов, сообщает газета «Turkistan»."],
+    ["Учебник «Основы финансовой грамотности» прошел экспертизу."],
+    ["Он отметил, что работы завершатся в срок."],
+    ["По его словам, дефицит бюджета снизится до 2,2 процента."],
+    ["Ранее Мирзиёев назвал Казахстан «стратегическим партнером и союзником»."],
+    ["— на первого ребенка — 164 350 тенге;", "— на второго — 190 000 тенге."],
+    ["По данным ДЧС, в зоне подтопления находятся:", "— спасатели переведены на усиленный режим;",
+     "— в школах отменены занятия второй смены."],
+    ["Так называемые «серые» схемы продолжают работать."],
+    ["«Итоги года: цифры и факты», — так называется доклад министерства, передает Caravan.kz."],
+    ["«Объем инвестиций вырос на 12 процентов», — говорится в сообщении пресс-службы."],
+    ["Ночью температура опустится до -25 градусов, — предупредили синоптики."],
+    ["Новый Налоговый кодекс: что изменится для ИП с 2026 года"],
+])
+def test_not_quotes(paragraphs):
+    assert extract_quotes(paragraphs) == []
