@@ -196,30 +196,46 @@ def parse(path, url, encoding, site, indent):
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", help="Output format")
 @user_errors
 def stats(db_url, fmt):
-    """Show what the database holds, per site.
+    """Show what the database holds, per site: articles, quotes, publication
+    dates, the last crawl and which extraction layer answered each field.
 
     \b
     Example:
         newsdb stats
         newsdb stats --format json --db postgresql+psycopg://postgres@127.0.0.1/newsdb
     """
+    from dataclasses import asdict
+
     from storage import api
+    from storage.query import site_stats
 
     db = open_database(resolve_url(db_url))
-    with db.session() as session:
-        summary = api.site_summary(session)
-        counts = api.table_counts(session)
-    db.close()
+    try:
+        with db.session() as session:
+            sites = site_stats(session)
+            counts = api.table_counts(session)
+    finally:
+        db.close()
     if fmt == "json":
-        click.echo(json.dumps({"sites": summary, "tables": counts}, ensure_ascii=False, indent=2, default=str))
+        payload = {"sites": [asdict(site) for site in sites], "tables": counts}
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
         return
-    if not summary:
+    if not sites:
         click.echo("no sites yet: run `newsdb demo` or `newsdb crawl SITE`")
-    for row in summary:
-        click.echo(f"{row['name']}")
-        for key, value in row.items():
-            if key != "name":
-                click.echo(f"  {key:<20} {value if value is not None else '-'}")
+
+    def day(value):  # type: ignore[no-untyped-def]
+        return value.date().isoformat() if value else "-"
+
+    for site in sites:
+        crawl = f"{site.last_crawl_at:%Y-%m-%d %H:%M} UTC ({site.last_crawl_status})" if site.last_crawl_at else "never"
+        click.echo(site.site)
+        click.echo(f"  articles   {site.articles}")
+        click.echo(f"  quotes     {site.quotes}")
+        click.echo(f"  published  {day(site.first_published_at)} .. {day(site.last_published_at)}")
+        click.echo(f"  last crawl {crawl}")
+        for name, layers in site.layers.items():
+            shown = ", ".join(f"{layer} {count}" for layer, count in layers.items())
+            click.echo(f"  layers     {name:<13} {shown}")
     click.echo("tables: " + ", ".join(f"{name} {count}" for name, count in counts.items()))
 
 
@@ -232,7 +248,7 @@ def db():
 @db_option
 @user_errors
 def upgrade(db_url):
-    """Bring the database schema up to date (every command also does this on first use).
+    """Bring the database schema up to date (an empty database gets it on first use anyway).
 
     \b
     Example:

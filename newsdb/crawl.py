@@ -59,7 +59,7 @@ def run_crawl(
     process.start()
     get = crawler.stats.get_value
     return CrawlReport(
-        site=site,
+        site=crawler.spider.site_name,
         pages=get("newsdb/archive/pages", 0),
         articles_new=get("newsdb/store/new", 0),
         articles_updated=get("newsdb/store/updated", 0),

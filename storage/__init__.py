@@ -3,4 +3,21 @@
     storage.db      open a database (SQLite or PostgreSQL) and bring its schema to head
     storage.api     plain functions that read and write inside the caller's session
     storage.models  the typed ORM models (one MetaData, one naming convention)
+    storage.search  full-text search (SQLite FTS5 / PostgreSQL tsvector, Russian stemming)
+    storage.query   show / related / export / stats queries and the analyst API
+
+The analyst API (storage.query): plain dataclasses out, one short transaction per call.
+
+    from storage import open_db
+    db = open_db("sqlite:///data/newsdb.sqlite")
+    db.search("выборы акимов", site="demo")      # storage.search.SearchHit, best first
+    db.quotes(speaker="Токаев")                   # storage.quotes.find_quotes
+    db.article("https://…/news/…/")               # storage.query.ArticleView
+
+Importing the package also registers storage.search's flush hook, which keeps
+the SQLite full-text index in step with every article the ORM writes.
 """
+
+from storage.query import NewsDB, open_db
+
+__all__ = ["NewsDB", "open_db"]

@@ -13,10 +13,11 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from crawler import items
+from storage import history
 from storage import models as m
 from storage.types import ensure_utc
 
@@ -133,6 +134,59 @@ def iter_page_ids(session: Session, *, site: str | None = None) -> list[int]:
     return list(session.scalars(query))
 
 
+def newest_pages(
+    session: Session,
+    *,
+    site: str | None = None,
+    since: datetime | None = None,
+    url: str | None = None,
+    page_ids: list[int] | None = None,
+    status: int = 200,
+) -> list[Any]:
+    """The newest archived version of each URL with `status`, newest first.
+
+    "Newest" is the version fetched last (last_fetched_at), so a page that went
+    A -> B -> A again counts as A. Rows carry id, url, site, parser_version,
+    is_article, error and last_fetched_at, never the body. Filters: the site's
+    name, fetched on or after `since`, one URL (or final URL), or these page ids.
+    """
+    newer = aliased(m.Page)
+    has_newer = (
+        select(newer.id)
+        .where(
+            newer.url == m.Page.url,
+            newer.status == status,
+            or_(
+                newer.last_fetched_at > m.Page.last_fetched_at,
+                and_(newer.last_fetched_at == m.Page.last_fetched_at, newer.id > m.Page.id),
+            ),
+        )
+        .exists()
+    )
+    query = (
+        select(
+            m.Page.id, m.Page.url, m.Site.name.label("site"), m.Page.parser_version,
+            m.Page.is_article, m.Page.error, m.Page.last_fetched_at,
+        )
+        .join(m.Site)
+        .where(m.Page.status == status, ~has_newer)
+        .order_by(m.Page.last_fetched_at.desc(), m.Page.id.desc())
+    )
+    if site is not None:
+        query = query.where(m.Site.name == site)
+    if since is not None:
+        query = query.where(m.Page.last_fetched_at >= ensure_utc(since, what="since"))
+    if url is not None:
+        query = query.where(or_(m.Page.url == url, m.Page.final_url == url))
+    if page_ids is None:
+        return list(session.execute(query))
+    rows = []
+    for start in range(0, len(page_ids), 500):  # stay under the bound-parameter limits
+        rows += session.execute(query.where(m.Page.id.in_(page_ids[start:start + 500])))
+    rows.sort(key=lambda row: (row.last_fetched_at, row.id), reverse=True)
+    return rows
+
+
 def record_page_error(session: Session, page_id: int, error: str, *, parser_version: str) -> None:
     """Remember why extraction of the page failed (kept until a parse succeeds)."""
     row: m.Page = _get(session, m.Page, page_id)
@@ -207,6 +261,7 @@ def upsert_article(session: Session, article: items.Article) -> tuple[int, str]:
         session.add(row)
         outcome = "new"
     else:
+        history.keep_version(session, row)  # the content about to be replaced (article history)
         _clear_children(session, row)
         row.updated_at = _now()
         outcome = "updated"

@@ -1,4 +1,4 @@
-"""Open a newsdb database and keep its schema at the Alembic head.
+"""Open a newsdb database: create its schema on first use, refuse an outdated one.
 
     db = open_database("sqlite:///data/newsdb.sqlite")   # or postgresql+psycopg://…
     with db.session() as session:                         # commit on success
@@ -22,7 +22,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import URL, Engine, create_engine, event, make_url
+from sqlalchemy import URL, Engine, create_engine, event, inspect, make_url
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -70,7 +70,12 @@ class Database:
 
 
 def open_database(url: str | None = None, *, upgrade: bool = True) -> Database:
-    """Open (creating if needed) the database at `url` and bring its schema to head."""
+    """Open the database at `url`: create the schema if it is empty, refuse an old one.
+
+    Migrations are the only way an existing schema changes, and the user runs
+    them (`newsdb db upgrade`): a database at an older revision raises
+    DatabaseError naming that command. upgrade=False skips the schema entirely.
+    """
     engine = make_engine(resolve_url(url))
     shown = _shown(engine.url)
     try:
@@ -82,10 +87,13 @@ def open_database(url: str | None = None, *, upgrade: bool = True) -> Database:
         raise DatabaseError(f"cannot {verb} {shown}: {_reason(error)}") from None
     if upgrade:
         try:
-            upgrade_engine(engine)
+            ensure_schema(engine)
+        except DatabaseError:
+            engine.dispose()
+            raise
         except Exception as error:
             engine.dispose()
-            raise DatabaseError(f"cannot upgrade the schema of {shown}: {_reason(error)}") from error
+            raise DatabaseError(f"cannot create the schema of {shown}: {_reason(error)}") from error
     return Database(engine)
 
 
@@ -195,6 +203,62 @@ def upgrade(url: str | None = None, revision: str = "head") -> str | None:
         return current_revision(database.engine)
     finally:
         database.close()
+
+
+def ensure_schema(engine: Engine) -> None:
+    """Create the schema in an empty database; DatabaseError unless it is at head."""
+    current, head = current_revision(engine), head_revision()
+    if current == head:
+        return
+    shown = _shown(engine.url)
+    if current is None:
+        if inspect(engine).get_table_names():
+            raise DatabaseError(f"{shown} holds tables but no newsdb schema: use an empty database")
+        upgrade_engine(engine)  # first use
+        return
+    script = ScriptDirectory.from_config(alembic_config())
+    if current not in {s.revision for s in script.walk_revisions()}:
+        raise DatabaseError(
+            f"{shown} is at schema revision {current}, which this newsdb does not know "
+            f"(it needs {head}): install a newer newsdb"
+        )
+    raise DatabaseError(
+        f"{shown} is at schema revision {current}, this newsdb needs {head}: "
+        f"run `newsdb db upgrade --db {shown}`"
+    )
+
+
+def schema_drift(url: str | None = None) -> list[str]:
+    """Differences between the models and the schema the migrations built at `url`.
+
+    In Python, what `newsdb db check` does: on an empty database the migrations
+    run first, so an empty list means migrations and models agree.
+    """
+    from alembic.autogenerate import compare_metadata
+
+    from storage.models import metadata
+    from storage.search import include_object  # migration 0002 keeps its index outside the models
+
+    database = open_database(url)
+    try:
+        with database.engine.connect() as connection:
+            context = MigrationContext.configure(
+                connection,
+                opts={"compare_type": True, "compare_server_default": True,
+                      "include_object": include_object},
+            )
+            return [_describe(diff) for diff in compare_metadata(context, metadata)]
+    finally:
+        database.close()
+
+
+def _describe(diff) -> str:  # type: ignore[no-untyped-def]
+    """One line for an autogenerate diff, e.g. "add_column quotes confidence"."""
+    if isinstance(diff, list):  # modify_* come as a list of changes to one column
+        return "; ".join(_describe(part) for part in diff)
+    kind, *rest = diff
+    names = [getattr(x, "name", None) or str(x) for x in rest if x is not None and not isinstance(x, dict)]
+    return " ".join([kind, *names])
 
 
 # -- messages ----------------------------------------------------------------

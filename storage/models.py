@@ -6,7 +6,7 @@ migrations (and batch mode on SQLite) can address them.
 
     sites ─┬─ crawl_runs
            ├─ pages            the raw archive: every distinct body of every URL
-           └─ articles ─┬─ quotes, related_links, images
+           └─ articles ─┬─ quotes, related_links, images, article_versions
                         └─ article_tags ── tags
 """
 
@@ -212,3 +212,24 @@ class Image(Base):
     position: Mapped[int]
     url: Mapped[str]
     caption: Mapped[str | None]
+
+
+class ArticleVersion(Base):
+    """An earlier extracted version of an article, kept when its content changed.
+
+    The current version lives in `articles` (and its child tables); this table
+    holds the versions it replaced, as the JSON of storage.history.article_fields,
+    so `newsdb show URL --history` can say what changed between them.
+    """
+
+    __tablename__ = "article_versions"
+
+    id: Mapped[intpk]
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), index=True
+    )
+    page_id: Mapped[int | None] = mapped_column(ForeignKey("pages.id", ondelete="SET NULL"))
+    parser_version: Mapped[str]
+    content_hash: Mapped[str]
+    fields: Mapped[dict[str, Any]]  # title, lead, dates, authors, body paragraphs, quotes, …
+    created_at: Mapped[datetime]  # when this version became current (articles.updated_at then)

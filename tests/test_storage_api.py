@@ -293,6 +293,7 @@ def test_update_replaces_the_children(db):
         assert counts(session) == {
             "sites": 1, "tags": 3, "crawl_runs": 0, "pages": 0, "articles": 1,
             "article_tags": 2, "images": 0, "quotes": 2, "related_links": 1,
+            "article_versions": 1,  # the replaced version, kept as history
         }
         # The old tag "Токаев" stays in tags: other articles may use it.
 
@@ -345,7 +346,7 @@ def test_table_counts_and_site_summary(db):
     with db.session() as session:
         assert counts(session) == dict.fromkeys(
             ["sites", "tags", "crawl_runs", "pages", "articles", "article_tags",
-             "images", "quotes", "related_links"], 0
+             "images", "quotes", "related_links", "article_versions"], 0
         )
         run_id = api.start_crawl_run(session, "caravan")
         api.archive_page(session, make_page(), crawl_run_id=run_id)

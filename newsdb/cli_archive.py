@@ -1,0 +1,148 @@
+"""The archive commands: reparse, import-warc, export-warc, and `db check`.
+
+Thin shells over newsdb.reparse, newsdb.warc and storage.db.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import UTC
+
+import click
+
+from newsdb.cli import cli, db, db_option, user_errors
+from storage.db import open_database, resolve_url
+
+DATE_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"]
+
+
+def _jobs_option(command):
+    return click.option(
+        "--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
+        help="Parse in N processes (the database is written by one)",
+    )(command)
+
+
+@cli.command()
+@db_option
+@click.option("--site", help="Only pages of this site")
+@click.option("--since", type=click.DateTime(DATE_FORMATS), metavar="DATE",
+              help="Only pages fetched on or after DATE (UTC), e.g. 2025-12-01")
+@click.option("--url", help="Only this URL (its newest archived version)")
+@click.option("--older-than-parser", metavar="VERSION",
+              help="Only pages last parsed by a parser older than VERSION (or never parsed)")
+@_jobs_option
+@click.option("--dry-run", is_flag=True, help="Write nothing; list the articles that would change")
+@user_errors
+def reparse(db_url, site, since, url, older_than_parser, jobs, dry_run):
+    """Re-parse archived pages with the current parser, without the network.
+
+    Takes the newest archived version of each URL (status 200) through the
+    same extraction and pipelines as a crawl and updates the articles; the
+    previous version of a changed article is kept in its history. A page that
+    fails keeps its previous article and gets the error recorded. Running it
+    twice changes nothing the second time.
+
+    \b
+    Example:
+        newsdb reparse --jobs 2
+        newsdb reparse --site demo --older-than-parser 0.2.0 --dry-run
+        newsdb reparse --url https://www.caravan.kz/news/…-1145321/
+    """
+    from newsdb import reparse as engine
+
+    if older_than_parser is not None and not engine.version_key(older_than_parser):
+        raise click.BadParameter("expected a version such as 0.2.0", param_hint="--older-than-parser")
+    with open_database(resolve_url(db_url)) as database:
+        report = engine.reparse(
+            database, site=site, since=since.replace(tzinfo=UTC) if since else None, url=url,
+            older_than_parser=older_than_parser, jobs=jobs, dry_run=dry_run,
+            progress=engine.stderr_if_terminal(),
+        )
+    for line in report.would_change:
+        click.echo(line)
+    click.echo(("dry run, nothing written: " if dry_run else "reparse: ") + report.summary())
+
+
+@cli.command("import-warc")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@db_option
+@click.option("--site", help="Store the pages under this site (default: the profile for the URL's host, else the host)")
+@_jobs_option
+@user_errors
+def import_warc(files, db_url, site, jobs):
+    """Archive and parse the HTML responses of WARC files (e.g. Common Crawl News).
+
+    Requests, metadata, revisits and non-HTML responses are skipped. Pages
+    already archived with the same bytes are not stored twice.
+
+    \b
+    Example:
+        newsdb import-warc CC-NEWS-20251220.warc.gz --jobs 2
+        newsdb import-warc demo.warc.gz --site demo --db sqlite:///tmp/copy.sqlite
+    """
+    from newsdb.reparse import stderr_if_terminal
+    from newsdb.warc import WarcError
+    from newsdb.warc import import_warc as run_import
+
+    with open_database(resolve_url(db_url)) as database:
+        try:
+            report, parsed = run_import(database, files, site=site, jobs=jobs, progress=stderr_if_terminal())
+        except WarcError as exc:
+            raise click.ClickException(str(exc)) from None
+    click.echo(
+        f"import-warc: {report.records} records, {report.pages_new} new pages, "
+        f"{report.pages_known} already archived, {report.skipped} skipped"
+    )
+    click.echo("parse: " + parsed.summary())
+
+
+@cli.command("export-warc")
+@click.argument("out", type=click.Path(dir_okay=False, writable=True))
+@db_option
+@click.option("--site", help="Only pages of this site")
+@user_errors
+def export_warc(out, db_url, site):
+    """Write the page archive to a WARC file (gzipped if OUT ends in .gz).
+
+    One response record per archived page version, with its original status
+    line and headers, WARC-Date = when it was fetched.
+
+    \b
+    Example:
+        newsdb export-warc demo.warc.gz --site demo
+    """
+    from newsdb.warc import export_warc as run_export
+
+    with open_database(resolve_url(db_url)) as database:
+        count = run_export(database, out, site=site)
+    click.echo(f"export-warc: {count} pages -> {out}")
+
+
+@db.command()
+@click.option("--db", "db_url", metavar="URL", default=None,
+              help="Check this database (default: a new temporary SQLite database)")
+@user_errors
+def check(db_url):
+    """Check that the migrations build exactly the schema the models describe.
+
+    Exits 1 and lists the differences when they drift apart (run it in CI
+    against SQLite and PostgreSQL). An empty database is migrated first.
+
+    \b
+    Example:
+        newsdb db check
+        newsdb db check --db postgresql+psycopg://postgres@127.0.0.1/newsdb_ci
+    """
+    from storage.db import head_revision, schema_drift
+
+    if db_url is None:
+        with tempfile.TemporaryDirectory(prefix="newsdb-check-") as folder:
+            drift = schema_drift(f"sqlite:///{folder}/check.sqlite")
+    else:
+        drift = schema_drift(db_url)
+    if drift:
+        for line in drift:
+            click.echo(line)
+        raise click.ClickException(f"the models and the migrations differ: {len(drift)} difference(s)")
+    click.echo(f"schema matches the models (revision {head_revision()})")

@@ -1,0 +1,141 @@
+"""storage.query on SQLite and PostgreSQL: show, related, export, stats, the analyst API."""
+
+from __future__ import annotations
+
+import dataclasses
+import tracemalloc
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import insert
+from test_search import CORPUS, add_corpus
+
+from storage import api, models, open_db, query
+from storage.search import SearchHit
+
+
+@pytest.fixture
+def corpus_db(db):
+    with db.session() as session:
+        db.ids = add_corpus(session)
+        run = api.start_crawl_run(session, "demo")
+        api.finish_crawl_run(session, run, status="finished", stats={})
+    return db
+
+
+def test_find_article_by_id_and_by_url(corpus_db):
+    ids = corpus_db.ids
+    with corpus_db.session() as session:
+        by_id = query.find_article(session, ids[1])
+        by_text_id = query.find_article(session, str(ids[1]))
+        by_url = query.find_article(session, "https://demo.example/news/1")  # no trailing slash
+        assert query.find_article(session, "https://demo.example/news/99/") is None
+        assert query.find_article(session, 99999) is None
+    assert by_id == by_text_id == by_url
+    assert by_id.title == CORPUS[0].title
+    assert by_id.body == CORPUS[0].body
+    assert by_id.tags == ["Политика"]
+    assert [q.speaker_canonical for q in by_id.quotes] == ["Нурлан Абдиров"]
+    assert by_id.related[0].article_id == ids[2]  # the link resolves to the stored article
+
+
+def test_related_resolves_outgoing_and_finds_incoming(corpus_db):
+    ids = corpus_db.ids
+    with corpus_db.session() as session:
+        report = query.related_links(session, "https://demo.example/news/2/")
+        unlinked = query.related_links(session, ids[4])
+    assert [(link.title, link.article_id) for link in report.outgoing] == [("Выборы акимов", ids[1])]
+    assert [(link.article_id, link.link_title) for link in report.incoming] == [
+        (ids[1], "Курс тенге укрепился")
+    ]
+    assert unlinked.outgoing == [] and unlinked.incoming == []
+
+
+def test_export_streams_every_article_with_children(corpus_db):
+    with corpus_db.session() as session:
+        records = list(query.iter_export(session, batch=2))  # two batches of two
+    assert [r["id"] for r in records] == sorted(corpus_db.ids.values())
+    first = records[0]
+    assert first["quotes"][0]["text"] == "Выборы пройдут честно"
+    assert first["related"] == [{"tag": "Экономика", "title": "Курс тенге укрепился", "url": "https://demo.example/news/2/"}]
+    assert records[2]["tags"] == ["Политика", "Алматы"]
+    assert first["body"] == CORPUS[0].body
+
+
+def test_export_filters(corpus_db):
+    with corpus_db.session() as session:
+        assert len(list(query.iter_export(session, site="other"))) == 1
+        since = datetime(2025, 12, 3, tzinfo=UTC)
+        assert [r["title"] for r in query.iter_export(session, since=since)] == [
+            CORPUS[2].title,
+            CORPUS[3].title,
+        ]
+
+
+def _bulk_articles(session, count: int, first: int = 0) -> None:
+    site = api.get_or_create_site(session, "bulk")
+    body = "\n".join(["Абзац новости о бюджете и выборах акимов. " * 8] * 6)
+    session.execute(
+        insert(models.Article),
+        [
+            {
+                "site_id": site.id, "key": f"k{i}", "url": f"https://bulk.example/{i}/", "title": f"Новость {i}",
+                "body": body, "authors": [], "language": "ru", "parser_version": "t", "layers": {},
+                "content_hash": str(i),
+            }
+            for i in range(first, first + count)
+        ],
+    )
+
+
+def _peak_while_exporting(session) -> int:
+    tracemalloc.start()
+    try:
+        count = sum(1 for _ in query.iter_export(session, batch=50))
+        return count, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_export_memory_does_not_grow_with_the_database(db):
+    with db.session() as session:
+        _bulk_articles(session, 200)
+    with db.session() as session:
+        small_count, small_peak = _peak_while_exporting(session)
+    with db.session() as session:
+        _bulk_articles(session, 1000, first=200)
+    with db.session() as session:
+        large_count, large_peak = _peak_while_exporting(session)
+    assert (small_count, large_count) == (200, 1200)
+    # Six times the rows; a list-building export would need about six times the memory.
+    assert large_peak < 2 * small_peak
+
+
+def test_site_stats_count_quotes_dates_crawls_and_layers(corpus_db):
+    with corpus_db.session() as session:
+        stats = {s.site: s for s in query.site_stats(session)}
+    demo = stats["demo"]
+    assert (demo.articles, demo.quotes) == (3, 1)
+    assert demo.first_published_at.date().isoformat() == "2025-12-01"
+    assert demo.last_published_at.date().isoformat() == "2025-12-03"
+    assert demo.last_crawl_status == "finished" and demo.last_crawl_at is not None
+    assert demo.layers == {"body": {"generic": 3}, "title": {"profile": 3}}
+    assert stats["other"].articles == 1 and stats["other"].last_crawl_at is None
+
+
+def test_analyst_api_returns_plain_dataclasses(db_url):
+    with open_db(db_url) as newsdb:
+        with newsdb.database.session() as session:
+            ids = add_corpus(session)
+        hits = newsdb.search("выборы акимов", site="demo")
+        assert all(isinstance(hit, SearchHit) for hit in hits)
+        by_id = {hit.id: hit for hit in hits}
+        assert set(by_id) == {ids[1], ids[3]} and "[акимов]" in by_id[ids[1]].snippet
+        quotes = newsdb.quotes(speaker="Абдиров")
+        assert [q.text for q in quotes] == ["Выборы пройдут честно"]
+        assert all(dataclasses.is_dataclass(q) for q in quotes)
+        assert newsdb.quotes(speaker="Токаев") == []
+        article = newsdb.article(ids[3])
+        assert dataclasses.is_dataclass(article) and article.tags == ["Политика", "Алматы"]
+        assert len(list(newsdb.export(site="demo"))) == 3
+        assert {s.site for s in newsdb.stats()} == {"demo", "other"}
