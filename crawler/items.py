@@ -10,7 +10,7 @@ share them without importing Scrapy or SQLAlchemy.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 
 
@@ -164,9 +164,9 @@ class Article:
                 }
                 for q in self.quotes
             ],
-            "related": [asdict(link) for link in self.related],
+            "related": [{"tag": link.tag, "title": link.title, "url": link.url} for link in self.related],
             "tags": list(self.tags),
-            "images": [asdict(image) for image in self.images],
+            "images": [{"url": image.url, "caption": image.caption} for image in self.images],
             "language": self.language,
             "extraction": {"parser_version": self.parser_version, "layers": dict(self.layers)},
         }

@@ -25,7 +25,7 @@ import unicodedata
 _INVISIBLE = dict.fromkeys(
     map(ord, "\u00ad\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff\u180e"), None
 )
-_SPACES = re.compile(r"[\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+")
+_ANY_LATIN = re.compile(r"[A-Za-z]")
 
 # Look-alike letters, Cyrillic -> Latin. Only these letters are ever swapped.
 _CYR_TO_LAT = dict(zip("АВЕКМНОРСТХаеорсухіІјЈѕЅ", "ABEKMHOPCTXaeopcyxiIjJsS"))
@@ -86,8 +86,8 @@ def repair_homoglyphs(text: str) -> str:
     so genuinely mixed tokens survive; `COVID-19`, `iPhone`, `Kaspi.kz` are
     single-script and never touched.
     """
-    if text.isascii():
-        return text
+    if text.isascii() or not _ANY_LATIN.search(text):
+        return text  # nothing to repair without both scripts; most Russian paragraphs stop here
 
     def fix(match: re.Match) -> str:
         run = match.group(0)
@@ -117,8 +117,10 @@ def normalize_text(text: str | None) -> str:
     """One field's text, normalized. Empty and None give ""."""
     if not text:
         return ""
-    text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
-    text = _SPACES.sub(" ", text).strip()
+    if not unicodedata.is_normalized("NFC", text):  # the check is much cheaper than normalizing
+        text = unicodedata.normalize("NFC", text)
+    # str.split() splits on every Unicode space (no-break, thin, ideographic…), in C.
+    text = " ".join(text.translate(_INVISIBLE).split())
     return repair_homoglyphs(text)
 
 

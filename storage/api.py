@@ -332,18 +332,25 @@ def _fill_article(
         for position, image in enumerate(article.images)
     ]
     names = list(dict.fromkeys(article.tags))  # article_tags' key allows a tag once
-    row.tag_links = [
-        m.ArticleTag(position=position, tag=_get_or_create_tag(session, name))
-        for position, name in enumerate(names)
-    ]
+    tags = _tags_named(session, names)
+    row.tag_links = [m.ArticleTag(position=position, tag=tags[name]) for position, name in enumerate(names)]
 
 
-def _get_or_create_tag(session: Session, name: str) -> m.Tag:
-    tag = session.scalar(select(m.Tag).where(m.Tag.name == name))
-    if tag is None:
-        tag = m.Tag(name=name)
-        session.add(tag)
-    return tag
+def _tags_named(session: Session, names: list[str]) -> dict[str, m.Tag]:
+    """The tags called `names`, created where missing, found with one query.
+
+    No autoflush: a lookup per tag used to flush the half-built article each
+    time, the largest cost of storing an article.
+    """
+    if not names:
+        return {}
+    with session.no_autoflush:
+        found = {t.name: t for t in session.scalars(select(m.Tag).where(m.Tag.name.in_(names)))}
+    for name in names:
+        if name not in found:
+            found[name] = m.Tag(name=name)
+            session.add(found[name])
+    return found
 
 
 # -- summaries ---------------------------------------------------------------

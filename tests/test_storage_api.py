@@ -372,3 +372,19 @@ def test_table_counts_and_site_summary(db):
         },
     ]
     assert summary[0]["first_published_at"].tzinfo == UTC
+
+
+def test_two_articles_with_a_new_tag_in_one_session(db):
+    """Tags are looked up in one query without autoflush; a tag the first article
+    created in the same transaction is reused by the second, not inserted twice."""
+    from dataclasses import replace
+
+    base = make_article()
+    one = replace(base, url=base.url + "a/", external_id="9001", tags=["Новый тег", "Акорда"])
+    two = replace(base, url=base.url + "b/", external_id="9002", tags=["Акорда", "Новый тег"])
+    with db.session() as session:
+        api.upsert_article(session, one)
+        api.upsert_article(session, two)
+    with db.session() as session:
+        counts = api.table_counts(session)
+    assert counts["tags"] == 2 and counts["article_tags"] == 4

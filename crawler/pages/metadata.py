@@ -40,7 +40,9 @@ def _as_list(value: Any) -> list:
 
 def _jsonld_objects(root) -> list[dict]:
     found: list[dict] = []
-    for script in select(root, 'script[type="application/ld+json"]'):
+    for script in root.iter("script"):  # a plain tag walk in C beats any selector here
+        if (script.get("type") or "").strip().lower() != "application/ld+json":
+            continue
         raw = (script.text or "").strip()
         if not raw:
             continue
@@ -123,7 +125,7 @@ def read_metadata(root) -> Metadata:
     meta.tags = meta.tags or props.get("article:tag", [])
     meta.images = meta.images or props.get("og:image", [])
 
-    canonical = select(root, 'link[rel="canonical"]')
+    canonical = [el for el in root.iter("link") if (el.get("rel") or "").lower() == "canonical"]
     if canonical and canonical[0].get("href"):
         meta.canonical_url = canonical[0].get("href").strip()
     meta.canonical_url = meta.canonical_url or first("og:url")
