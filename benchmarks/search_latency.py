@@ -189,7 +189,8 @@ def build(url: str, count: int) -> None:
         else:
             connection.exec_driver_sql(f"INSERT INTO {search.FTS_TABLE}({search.FTS_TABLE}) VALUES ('optimize')")
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.exec_driver_sql("VACUUM ANALYZE")  # also empties the GIN pending list
+        # PostgreSQL: VACUUM also empties the GIN pending list; SQLite only needs statistics.
+        connection.exec_driver_sql("VACUUM ANALYZE" if pg else "ANALYZE")
     print(f"built {count} articles in {time.perf_counter() - began:.0f} s", file=sys.stderr)
     database.close()
 
