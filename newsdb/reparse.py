@@ -101,6 +101,9 @@ def select_pages(
     """The newest version of each matching URL, newest first (see api.newest_pages)."""
     with db.session() as session:
         rows = api.newest_pages(session, site=site, since=since, url=url, page_ids=page_ids)
+    # Only what the crawl hands to extraction: article URLs of sites with a profile (not
+    # their listings, sitemaps and feeds); every page of sites without one (WARC imports).
+    rows = [r for r in rows if profile_for(r.site) is None or profile_for(r.site).is_article_url(r.url)]
     if older_than_parser is not None:
         limit = version_key(older_than_parser)
         rows = [r for r in rows if r.parser_version is None or version_key(r.parser_version) < limit]

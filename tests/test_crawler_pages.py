@@ -77,3 +77,12 @@ def test_amp_twin_gives_the_same_article():
 @pytest.mark.parametrize("body", [b"", b"   ", b"<html><body><p>", b"\x00\x01\x02garbage\xff\xfe", b"<" * 10000])
 def test_broken_input_is_not_an_article_and_does_not_raise(body):
     assert extract(Page(url=f"{BASE}/news/broken-1/", body=body), load_profile("demo")).is_article is False
+
+
+@pytest.mark.parametrize("kind", ["application/rss+xml", "application/xml; charset=utf-8", "application/json"])
+def test_responses_that_are_not_html_are_not_articles(kind):
+    seed = page(article_dir(1145321))
+    seed.headers = {"Content-Type": kind}  # the seed page's bytes, served as something else
+    assert extract(seed, None).is_article is False
+    seed.headers = {"Content-Type": "text/html; charset=utf-8"}
+    assert extract(seed, None).is_article is True

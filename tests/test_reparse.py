@@ -198,3 +198,26 @@ def test_cli_reparse_summary_and_dry_run(archived):
     assert f"0 articles changed, 0 unchanged, {ARTICLES} new, 0 failed" in done.output
     bad = runner.invoke(cli, ["reparse", "--db", url, "--older-than-parser", "latest"])
     assert bad.exit_code == 2 and "--older-than-parser" in bad.output
+
+
+def test_reparse_leaves_feeds_sitemaps_and_listings_alone(tmp_path):
+    """The archive holds the RSS feed, sitemaps and listings too; re-parse takes what
+    the crawl takes (article URLs), and a feed is never an article."""
+    from newsdb.reparse import reparse
+    from storage.db import open_database
+
+    db = open_database(f"sqlite:///{tmp_path / 'feeds.sqlite'}")
+    feed = (ROOT / "seeds" / "demo" / "feed" / "index.xml").read_bytes()
+    listing = (ROOT / "seeds" / "demo" / "news" / "index.html").read_bytes()
+    with db.session() as session:
+        for url, body, kind in (
+            ("http://127.0.0.1:8089/feed/", feed, "application/rss+xml"),
+            ("http://127.0.0.1:8089/news/", listing, "text/html"),
+        ):
+            api.archive_page(session, Page(url=url, body=body, headers={"Content-Type": kind}, site="demo",
+                                           fetched_at=datetime.now(UTC)))
+    report = reparse(db)
+    with db.session() as session:
+        assert api.table_counts(session)["articles"] == 0
+    assert report.new == 0
+    db.close()

@@ -229,6 +229,8 @@ class ArticlePage:
 
     @cached_property
     def is_article(self) -> bool:
+        if not is_html(self.page.headers):
+            return False  # a feed, sitemap, JSON or image the archive also holds
         text = sum(len(p) for p in self.paragraphs)
         if text < MIN_ARTICLE_CHARS or not self.title:
             return False
@@ -276,6 +278,18 @@ class ArticlePage:
                 if found:
                     return found
         return None
+
+
+_NOT_HTML = ("xml", "json", "image/", "video/", "audio/", "font/", "javascript", "css", "pdf", "zip", "octet-stream")
+
+
+def is_html(headers: dict[str, str] | None) -> bool:
+    """False when the response says it is something else; no Content-Type means "maybe HTML"."""
+    for key, value in (headers or {}).items():
+        if key.lower() == "content-type":
+            kind = value.split(";")[0].strip().lower()
+            return "html" in kind or not any(marker in kind for marker in _NOT_HTML)
+    return True
 
 
 def extract(page: Page, profile: SiteProfile | None = None, *, encoding: str | None = None) -> RawArticle:
