@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -40,6 +41,8 @@ def user_errors(command):
     def wrapper(*args, **kwargs):
         try:
             return command(*args, **kwargs)
+        except BrokenPipeError:
+            raise  # `newsdb export | head`: the reader left; main() exits quietly
         except USER_ERRORS as exc:
             raise click.ClickException(str(exc)) from None
 
@@ -266,7 +269,12 @@ from newsdb import cli_areas  # noqa: E402,F401
 
 
 def main() -> None:
-    cli(prog_name="newsdb")
+    try:
+        cli(prog_name="newsdb")
+    except BrokenPipeError:
+        # Python would print a traceback flushing stdout at exit; point it at /dev/null.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)
 
 
 if __name__ == "__main__":

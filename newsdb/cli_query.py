@@ -161,8 +161,8 @@ def show(ref, db_url, fmt, history):
         click.echo(f"authors: {', '.join(article.authors) or '-'}  source: {article.source or '-'}")
     if article.tags:
         click.echo("tags: " + ", ".join(article.tags))
-    if article.lead:
-        click.echo("\n" + article.lead)
+    if article.lead and article.lead != (article.body[0] if article.body else None):
+        click.echo("\n" + article.lead)  # usually the lead is the first body paragraph: say it once
     click.echo("")
     for paragraph in article.body:
         click.echo(paragraph)

@@ -71,3 +71,16 @@ def test_database_url_from_environment(tmp_path):
     result = subprocess.run([sys.executable, "-m", "newsdb", "stats"], capture_output=True, text=True, env=env, timeout=120)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "env.sqlite").exists()
+
+
+def test_closed_pipe_is_not_an_error_message():
+    """`newsdb parse page.html | head -1`: the reader leaving early prints nothing on stderr."""
+    from pathlib import Path
+
+    page = next((Path(__file__).resolve().parent.parent / "seeds" / "demo" / "news").glob("*-1145321")) / "index.html"
+    proc = subprocess.Popen([sys.executable, "-m", "newsdb", "parse", str(page)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()  # nobody reads: the first write gets EPIPE
+    err = proc.stderr.read().decode()
+    proc.wait(timeout=120)
+    assert "Traceback" not in err and "Broken pipe" not in err and "Error" not in err
