@@ -83,15 +83,18 @@ def _parse_settings(pairs: tuple[str, ...]) -> dict[str, str]:
     return settings
 
 
-def _crawl(site: str, db_url: str | None, *, base_url=None, limit=None, verbose=False, settings=()):
+def _crawl(site: str, db_url: str | None, *, base_url=None, limit=None, verbose=False, settings=(), since=None):
+    from crawler.dates import parse_date
     from newsdb.crawl import run_crawl
 
     overrides = _parse_settings(settings)
+    if since and parse_date(since) is None:
+        raise click.BadParameter(f"not a date: {since!r} (use YYYY-MM-DD or an ISO datetime)", param_hint="'--since'")
     url = resolve_url(db_url)
     load_profile(site)  # a wrong site name fails here, in one line
     open_database(url).close()  # so does a database that is down, before Scrapy starts
     report = run_crawl(site, url, base_url=base_url, limit=limit, verbose=verbose,
-                       progress=sys.stderr.isatty() or verbose, settings=overrides)
+                       progress=sys.stderr.isatty() or verbose, settings=overrides, since=since)
     _print_report(report, url)
     if report.finish_reason not in ("finished", "unknown"):
         raise click.ClickException(f"crawl of {site} stopped early: {report.finish_reason}")
@@ -126,12 +129,15 @@ def demo(db_url, port, verbose):
 @click.argument("site")
 @db_option
 @click.option("--limit", type=click.IntRange(min=1), help="Request at most N article URLs (a deleted or video post counts too)")
+@click.option("--since", metavar="DATE",
+              help="Only entries dated on or after DATE (sitemap lastmod, RSS pubDate, listing dates); "
+                   "the site's time zone when DATE has none. For scheduled runs")
 @click.option("--base-url", metavar="URL", help="Crawl a copy of the site served elsewhere")
 @click.option("-s", "--set", "settings", multiple=True, metavar="NAME=VALUE",
               help="Override a Scrapy setting, as with `scrapy crawl -s` (repeatable)")
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log")
 @user_errors
-def crawl(site, db_url, limit, base_url, settings, verbose):
+def crawl(site, db_url, limit, since, base_url, settings, verbose):
     """Crawl SITE (a profile name in seeds/sites/, or a profile .toml path) into the database.
 
     Discovers articles through the profile's sitemaps, RSS feeds and listing
@@ -141,10 +147,11 @@ def crawl(site, db_url, limit, base_url, settings, verbose):
     \b
     Example:
         newsdb crawl caravan --limit 50
+        newsdb crawl caravan --since 2025-12-20          # a daily cron job
         newsdb crawl demo --base-url http://127.0.0.1:8089
         newsdb crawl ./mysite.toml -s DOWNLOAD_DELAY=2 -s CONCURRENT_REQUESTS=4
     """
-    _crawl(site, db_url, base_url=base_url, limit=limit, verbose=verbose, settings=settings)
+    _crawl(site, db_url, base_url=base_url, limit=limit, verbose=verbose, settings=settings, since=since)
 
 
 def _profile_for(url: str, site: str | None):

@@ -48,6 +48,7 @@ def run_crawl(
     verbose: bool = False,
     progress: bool = True,
     settings: dict | None = None,
+    since: str | None = None,
 ) -> CrawlReport:
     """Crawl one site profile into the database at `db_url` (blocks until done)."""
     started = time.monotonic()
@@ -55,7 +56,7 @@ def run_crawl(
     if not verbose:
         logging.getLogger("scrapy").setLevel(logging.WARNING)
     crawler = process.create_crawler("site")
-    process.crawl(crawler, site=site, base_url=base_url, limit=limit)
+    process.crawl(crawler, site=site, base_url=base_url, limit=limit, since=since)
     process.start()
     get = crawler.stats.get_value
     return CrawlReport(

@@ -156,3 +156,33 @@ def test_newsdb_demo_prints_the_summary_line(tmp_path):
     articles, quotes, related, seconds = match.groups()
     assert int(articles) == len(list(DEMO_SOURCES.glob("*.toml")))
     assert int(quotes) > 0 and int(related) > 0 and float(seconds) > 0
+
+
+def test_crawl_since_takes_only_recent_articles(demo_site, tmp_path):
+    """A scheduled run: sitemap lastmod, RSS pubDate and listing dates decide, and the
+    crawl stores exactly the demo articles published on or after the date."""
+    import tomllib
+    from datetime import datetime, timedelta, timezone
+
+    since = datetime(2025, 12, 15, tzinfo=timezone(timedelta(hours=5)))
+    expected = {
+        str(source["id"])
+        for source in (tomllib.loads(p.read_text(encoding="utf-8")) for p in DEMO_SOURCES.glob("*.toml"))
+        if datetime.fromisoformat(source["published"]) >= since
+    }
+    assert 0 < len(expected) < len(list(DEMO_SOURCES.glob("*.toml")))
+    url = f"sqlite:///{tmp_path / 'since.sqlite'}"
+    result = run_newsdb("crawl", "demo", "--base-url", demo_site, "--db", url, "--since", "2025-12-15", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    db = open_database(url)
+    try:
+        with db.session() as session:
+            stored = set(session.scalars(select(m.Article.external_id)))
+    finally:
+        db.close()
+    assert stored == expected
+
+
+def test_crawl_since_rejects_a_non_date(tmp_path):
+    result = run_newsdb("crawl", "demo", "--since", "вчера вечером", "--db", f"sqlite:///{tmp_path}/x.sqlite", cwd=tmp_path)
+    assert result.returncode == 2 and "--since" in result.stderr and "Traceback" not in result.stderr

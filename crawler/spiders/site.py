@@ -8,10 +8,13 @@ article response over as a `Page` item. Robots.txt and politeness are Scrapy's.
 
 from __future__ import annotations
 
+from email.utils import parsedate_to_datetime
+
 import scrapy
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap
 
+from crawler.dates import parse_date
 from crawler.items import Page
 from crawler.middlewares import page_from_response
 from crawler.profiles import load_profile
@@ -20,7 +23,14 @@ from crawler.profiles import load_profile
 class SiteSpider(scrapy.Spider):
     name = "site"
 
-    def __init__(self, site: str | None = None, base_url: str | None = None, limit: int | str | None = None, **kwargs):
+    def __init__(
+        self,
+        site: str | None = None,
+        base_url: str | None = None,
+        limit: int | str | None = None,
+        since: str | None = None,
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         if not site:
             raise ValueError("the site spider needs a site profile: -a site=NAME")
@@ -31,6 +41,10 @@ class SiteSpider(scrapy.Spider):
         self.site_name = profile.name
         self.allowed_domains = list(profile.allowed_domains)
         self.limit = int(limit) if limit else None
+        # Scheduled runs: only what was published (or changed) since this moment.
+        self.since = parse_date(since, profile.timezone) if since else None
+        if since and self.since is None:
+            raise ValueError(f"since: not a date: {since!r}")
         self.seen_ids: set[str] = set()
         self.listing_pages = 0
 
@@ -76,6 +90,8 @@ class SiteSpider(scrapy.Spider):
             self.logger.warning("not a sitemap: %s", response.url)
             return
         for entry in sitemap:
+            if not self.recent(entry.get("lastmod")):
+                continue
             url = response.urljoin(entry["loc"])
             if sitemap.type == "sitemapindex":
                 yield scrapy.Request(url, callback=self.parse_sitemap, priority=10)
@@ -85,19 +101,66 @@ class SiteSpider(scrapy.Spider):
                     yield request
 
     def parse_feed(self, response):
-        links = response.xpath("//item/link/text() | //*[local-name()='entry']/*[local-name()='link']/@href").getall()
-        for link in links:
-            request = self.article_request(response.urljoin(link.strip()))
-            if request:
-                yield request
+        items = response.xpath("//item | //*[local-name()='entry']")
+        for item in items:
+            link = item.xpath("link/text() | *[local-name()='link']/@href").get()
+            when = item.xpath("pubDate/text() | *[local-name()='published' or local-name()='updated']/text()").get()
+            if link and self.recent(when):
+                request = self.article_request(response.urljoin(link.strip()))
+                if request:
+                    yield request
 
     def parse_listing(self, response):
-        yield from self._follow_articles(response)
+        dated = self._listing_dates(response)
+        for href in response.css("a::attr(href)").getall():
+            url = response.urljoin(href)
+            if dated and not self.recent(dated.get(url), undated=False):
+                continue  # older than --since, or an undated sidebar link on a dated listing
+            request = self.article_request(url)
+            if request:
+                yield request
+        if self.since and dated and not any(self.recent(d) for d in dated.values()):
+            return  # the whole page is older than --since: the next pages are older still
         for href in response.css("a::attr(href)").getall():
             url = response.urljoin(href)
             if self.profile.is_listing_url(url) and self.listing_pages < self.profile.max_listing_pages:
                 self.listing_pages += 1
                 yield response.follow(url, callback=self.parse_listing, priority=5)
+
+    def _listing_dates(self, response) -> dict[str, str]:
+        """Article URL -> the <time datetime> of its listing item (the nearest enclosing
+        element, up to three levels up, that holds both)."""
+        if self.since is None:
+            return {}
+        dated = {}
+        for time_el in response.css("time[datetime]"):
+            item = time_el
+            for _ in range(3):
+                item = item.xpath("..")
+                links = [response.urljoin(h) for h in item.css("a::attr(href)").getall()]
+                articles = [u for u in links if self.profile.is_article_url(u)]
+                if articles:
+                    for url in articles:
+                        dated.setdefault(url, time_el.attrib["datetime"])
+                    break
+        return dated
+
+    def recent(self, when: str | None, *, undated: bool = True) -> bool:
+        """True unless --since is set and `when` is a date before it; an entry with no
+        date passes when `undated` (a sitemap or feed that gives none)."""
+        if self.since is None:
+            return True
+        if not when:
+            return undated
+        try:
+            found = parsedate_to_datetime(when.strip())  # RSS: "Sat, 20 Dec 2025 10:15:00 +0500"
+        except (TypeError, ValueError):
+            found = parse_date(when, self.profile.timezone)  # ISO (sitemaps, <time>) and Russian forms
+        if found is None:
+            return True
+        if found.tzinfo is None:
+            found = found.replace(tzinfo=self.profile.timezone)
+        return found >= self.since
 
     def _follow_articles(self, response):
         for href in response.css("a::attr(href)").getall():
@@ -112,5 +175,6 @@ class SiteSpider(scrapy.Spider):
         page.page_id = response.meta.get("newsdb_page_id")
         page.fetched_at = response.meta.get("newsdb_fetched_at") or page.fetched_at
         yield page
-        if self.profile.follow_article_links:
+        # Links between articles lead back in time: a --since run keeps to dated sources.
+        if self.profile.follow_article_links and self.since is None:
             yield from self._follow_articles(response)
