@@ -25,6 +25,9 @@ import unicodedata
 _INVISIBLE = dict.fromkeys(
     map(ord, "\u00ad\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff\u180e"), None
 )
+# The same characters as a regex: str.translate with a deletion table does a dict
+# lookup per character (~10 µs a paragraph), a regex deletes them in C.
+_INVISIBLE_RE = re.compile("[" + "".join(map(chr, _INVISIBLE)) + "]")
 _ANY_LATIN = re.compile(r"[A-Za-z]")
 
 # Look-alike letters, Cyrillic -> Latin. Only these letters are ever swapped.
@@ -119,8 +122,9 @@ def normalize_text(text: str | None) -> str:
         return ""
     if not unicodedata.is_normalized("NFC", text):  # the check is much cheaper than normalizing
         text = unicodedata.normalize("NFC", text)
+    text = _INVISIBLE_RE.sub("", text)
     # str.split() splits on every Unicode space (no-break, thin, ideographic…), in C.
-    text = " ".join(text.translate(_INVISIBLE).split())
+    text = " ".join(text.split())
     return repair_homoglyphs(text)
 
 

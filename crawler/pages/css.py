@@ -17,7 +17,10 @@ returns None and the caller uses lxml's CSSSelector, so the results never differ
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from functools import lru_cache
+
+from lxml import etree
 
 _COMPOUND = re.compile(
     r"""^(?P<tag>[a-zA-Z][\w-]*)?(?P<rest>(?:\.[\w-]+|\[[\w-]+(?:=(?:"[^"]*"|'[^']*'|[\w-]+))?\])*)$"""
@@ -110,18 +113,47 @@ def _attached(el, root) -> bool:
     return top is root or el is root
 
 
+@lru_cache(maxsize=64)
+def _with_attribute(name: str, subtree: bool) -> etree.XPath:
+    """Elements carrying the attribute, in document order.
+
+    Compiled once per name: compiling an XPath costs more than running it. The
+    attribute's parent (`//@x/..`) is found in half the time of `//*[@x]`, whose
+    predicate libxml2 evaluates as a node-set for every element.
+    """
+    return etree.XPath(f"descendant-or-self::*/@{name}/.." if subtree else f"//@{name}/..")
+
+
+_WITH_CLASS = _with_attribute("class", False)
+
+
 class ClassIndex:
     """Class token -> elements of one document, in document order (one XPath call, one loop)."""
 
     def __init__(self, root) -> None:
         self.root = root
-        self._by_class: dict[str, list] = {}
-        for el in root.xpath("//*[@class]"):
+        self._by_class: defaultdict[str, list] = defaultdict(list)
+        for el in _WITH_CLASS(root):
             for token in el.get("class").split():
-                self._by_class.setdefault(token, []).append(el)
+                self._by_class[token].append(el)
 
     def by_class(self, token: str) -> list:
         return self._by_class.get(token, [])
+
+    def _scope(self, compounds, within):
+        """The element whose subtree holds every match; None when nothing can match."""
+        if within is not None:
+            return within
+        for compound in compounds[:-1]:
+            if compound.classes:
+                holders = self.by_class(compound.classes[0])
+                if len(holders) == 1:
+                    # Matches descend from it (the full match below still checks
+                    # every step); with two or more, document order would need a merge.
+                    return holders[0]
+                if not holders:
+                    return None
+        return self.root
 
     def select(self, selector: str, within=None) -> list | None:
         """Matches in document order; `within` limits them to one element's subtree."""
@@ -133,12 +165,16 @@ class ClassIndex:
             last = compounds[-1]
             if last.classes:
                 candidates = self.by_class(last.classes[0])
+                if within is not None:
+                    candidates = [el for el in candidates if el is within or within in el.iterancestors()]
             elif last.tag:
-                candidates = self.root.iter(last.tag)
+                # Walk the smallest subtree that must hold every match: the card or
+                # figure we select within, or the one element carrying an ancestor's
+                # class (".post-tags a" need not test every <a> of the page).
+                scope = self._scope(compounds, within)
+                candidates = scope.iter(last.tag) if scope is not None else []
             else:  # attributes only: "[itemprop=articleBody]"
-                candidates = self.root.xpath(f"//*[@{last.attrs[0][0]}]")
-            if within is not None:
-                candidates = [el for el in candidates if el is within or within in el.iterancestors()]
+                candidates = _with_attribute(last.attrs[0][0], within is not None)(within if within is not None else self.root)
             found = [
                 el for el in candidates
                 if last.matches(el)
