@@ -29,7 +29,8 @@ def page_from_response(response, site: str | None, request=None) -> Page:
 
 class ArchiveMiddleware:
     """Store the raw page (URL, final URL, status, headers, compressed body) and
-    put its id in `response.meta["newsdb_page_id"]` for the pipelines."""
+    put the archived `Page` (with its id) in `response.meta["newsdb_page"]`, which
+    the spider hands over as is."""
 
     def __init__(self, crawler) -> None:
         self.crawler = crawler
@@ -44,8 +45,8 @@ class ArchiveMiddleware:
         page = page_from_response(response, getattr(spider, "site_name", None), request)
         with self.db.session() as session:
             page_id, is_new = api.archive_page(session, page, crawl_run_id=getattr(spider, "crawl_run_id", None))
-        request.meta["newsdb_page_id"] = page_id
-        request.meta["newsdb_fetched_at"] = page.fetched_at
+        page.page_id = page_id
+        request.meta["newsdb_page"] = page
         stats = self.crawler.stats
         stats.inc_value("newsdb/archive/pages")
         stats.inc_value("newsdb/archive/new" if is_new else "newsdb/archive/unchanged")

@@ -2,24 +2,14 @@
 
 from pathlib import Path
 
-import click
 import pytest
 
-from newsdb.cli import cli
+from tests.test_cli_commands import all_commands
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
 
 
-def command_paths(group=cli, prefix=()):
-    for name, command in group.commands.items():
-        path = (*prefix, name)
-        if isinstance(command, click.Group):
-            yield from command_paths(command, path)
-        else:
-            yield " ".join(path)
-
-
-@pytest.mark.parametrize("command", list(command_paths()))
+@pytest.mark.parametrize("command", [" ".join(path) for path in all_commands()])
 def test_every_command_is_in_the_readme(command):
     assert f"newsdb {command}" in README, f"`newsdb {command}` is not documented in README.md"
 

@@ -14,7 +14,6 @@ from crawler.pages.css import ClassIndex
 # Elements whose text is never article text.
 # Not <form>: ASP.NET pages wrap the whole page, article included, in one.
 NOISE_TAGS = ("script", "style", "noscript", "template", "svg", "iframe", "button", "select")
-_SPACE = re.compile(r"\s+")
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 _DOCTYPE = re.compile(r"<!DOCTYPE[^>]*>", re.I)
 # Comments and processing instructions never carry article text; dropping them at
@@ -137,8 +136,7 @@ def remove(elements) -> None:
 
 
 def strip_noise(root) -> None:
-    remove([el for el in root.iter(*NOISE_TAGS)])
-    remove([el for el in root.iter(etree.Comment)])
+    remove([el for el in root.iter(*NOISE_TAGS)])  # comments and PIs never reach the tree (_PARSER)
 
 
 def class_id(element) -> str:

@@ -171,10 +171,9 @@ class SiteSpider(scrapy.Spider):
     # -- hand-over -------------------------------------------------------------
 
     def parse_article(self, response):
-        page = page_from_response(response, self.site_name)
-        page.page_id = response.meta.get("newsdb_page_id")
-        page.fetched_at = response.meta.get("newsdb_fetched_at") or page.fetched_at
-        yield page
+        # The archive middleware built and stored this page; without it (a bare
+        # Scrapy setup) build it here, unarchived.
+        yield response.meta.get("newsdb_page") or page_from_response(response, self.site_name)
         # Links between articles lead back in time: a --since run keeps to dated sources.
         if self.profile.follow_article_links and self.since is None:
             yield from self._follow_articles(response)
