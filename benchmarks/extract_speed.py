@@ -76,9 +76,9 @@ def main(argv: list[str] | None = None) -> int:
     import lxml.html
     import trafilatura
 
-    from crawler.items import Page
+    from core.items import Page
     from crawler.pages import extract
-    from crawler.profiles import load_profile
+    from core.profiles import load_profile
     from newsdb.parse import parse_html
 
     demo = load_profile("demo")

@@ -34,7 +34,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-from crawler.profiles import load_profile  # noqa: E402
+from core.profiles import load_profile  # noqa: E402
 from newsdb.parse import parse_html  # noqa: E402
 from pipelines import steps  # noqa: E402
 
@@ -56,9 +56,9 @@ def _time(body: bytes, url: str, profile) -> float:
 def _normalize_cost(pages, profile, repeat: int) -> float:
     """Best-of-rounds microseconds of `normalize_text` per raw body paragraph (it
     runs on every paragraph of every page)."""
-    from crawler.items import Page
+    from core.items import Page
     from crawler.pages import extract
-    from pipelines.normalize import normalize_text
+    from core.normalize import normalize_text
 
     raw = [p for url, body in pages for p in extract(Page(url=url, body=body), profile).paragraphs]
     best = float("inf")

@@ -16,7 +16,7 @@ paragraph strings themselves (matched after collapsing whitespace). A file may a
 bare list of articles or one article object; ``body`` is accepted for ``paragraphs``.
 
 Every article's paragraphs go through the predictor
-``pipelines.quotes.extract_quotes(paragraphs) -> list[crawler.items.Quote]``.
+``pipelines.quotes.extract_quotes(paragraphs) -> list[core.items.Quote]``.
 
 * Matching: a predicted quote matches a gold one when their token-F1 >= 0.8 (tokens:
   ``re.findall(r"\\w+", text.lower())``, bag-of-words F1); one-to-one, greedy by best F1

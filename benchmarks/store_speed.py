@@ -27,9 +27,9 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import create_engine  # noqa: E402
 
-from crawler.items import Page  # noqa: E402
+from core.items import Page  # noqa: E402
 from crawler.pages import extract  # noqa: E402
-from crawler.profiles import load_profile  # noqa: E402
+from core.profiles import load_profile  # noqa: E402
 from pipelines import process_article  # noqa: E402
 from storage import api  # noqa: E402
 from storage.db import open_database  # noqa: E402

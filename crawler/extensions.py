@@ -42,7 +42,7 @@ class CrawlRunRecorder:
         page_id = getattr(item, "page_id", None) or getattr(getattr(item, "page", None), "page_id", None)
         if page_id is None:
             return
-        from crawler import PARSER_VERSION
+        from core import PARSER_VERSION
 
         message = f"{failure.type.__name__}: {failure.getErrorMessage()}"
         with self.db.session() as session:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from crawler.database import database_for
-from crawler.items import Page
+from core.items import Page
 from storage import api
 
 

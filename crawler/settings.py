@@ -4,7 +4,7 @@ Polite defaults for live news sites; a site profile with `live = false` (the
 loopback demo) turns AutoThrottle off. newsdb's own settings start with NEWSDB_.
 """
 
-from newsdb import __version__
+from importlib.metadata import version  # the installed newsdb; importing the CLI package here would point the layers backwards
 
 BOT_NAME = "newsdb"
 SPIDER_MODULES = ["crawler.spiders"]
@@ -12,7 +12,7 @@ NEWSPIDER_MODULE = "crawler.spiders"
 
 # Honest identification: a bot, by name and version, never a browser. Operators add
 # their contact: `newsdb crawl caravan -s USER_AGENT="newsdb/0.1 (+mailto:desk@example.kz)"`.
-USER_AGENT = f"newsdb/{__version__} (news archive crawler)"
+USER_AGENT = f"newsdb/{version('newsdb')} (news archive crawler)"
 ROBOTSTXT_OBEY = True
 
 CONCURRENT_REQUESTS = 16

@@ -15,8 +15,8 @@ from urllib.parse import urlsplit
 
 import click
 
-from crawler.encoding import EncodingError
-from crawler.profiles import ProfileError, available_sites, load_profile
+from core.encoding import EncodingError
+from core.profiles import ProfileError, available_sites, load_profile
 from storage.db import DEFAULT_URL, DatabaseError, open_database, resolve_url
 
 USER_ERRORS = (DatabaseError, ProfileError, EncodingError, OSError)
@@ -84,7 +84,7 @@ def _parse_settings(pairs: tuple[str, ...]) -> dict[str, str]:
 
 
 def _crawl(site: str, db_url: str | None, *, base_url=None, limit=None, verbose=False, settings=(), since=None):
-    from crawler.dates import parse_date
+    from core.dates import parse_date
     from newsdb.crawl import run_crawl
 
     overrides = _parse_settings(settings)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from crawler.items import Page
+from core.items import Page
 from crawler.pages import extract
-from crawler.profiles import SiteProfile, load_profile
+from core.profiles import SiteProfile, load_profile
 from pipelines import process_article
 
 

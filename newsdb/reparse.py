@@ -35,10 +35,10 @@ from typing import Any, TextIO
 from sqlalchemy import select
 from sqlalchemy.orm import Session, defer
 
-from crawler import PARSER_VERSION
-from crawler.items import Article
+from core import PARSER_VERSION
+from core.items import Article
 from crawler.pages import extract
-from crawler.profiles import ProfileError, SiteProfile, load_profile
+from core.profiles import ProfileError, SiteProfile, load_profile
 from pipelines.steps import process_article
 from storage import api, history
 from storage import models as m

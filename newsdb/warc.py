@@ -30,8 +30,8 @@ from warcio.exceptions import ArchiveLoadFailed
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from crawler.items import Page
-from crawler.profiles import available_sites, load_profile
+from core.items import Page
+from core.profiles import available_sites, load_profile
 from newsdb.reparse import ReparseReport, reparse
 from storage import api
 from storage import models as m

@@ -29,8 +29,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from crawler.items import Quote
-from pipelines.names import (
+from core.items import Quote
+from core.names import (
     PRONOUNS,
     find_people,
     is_finite_verb,

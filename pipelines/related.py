@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from urllib.parse import urldefrag, urljoin, urlsplit
 
-from crawler.items import RawLink, RelatedLink
-from pipelines.normalize import normalize_text
+from core.items import RawLink, RelatedLink
+from core.normalize import normalize_text
 
 # A site-absolute path with nothing for urljoin to resolve: no "." or ".." segment,
 # no empty segment, no query, params or fragment, no character urlsplit strips.

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 from scrapy.exceptions import DropItem, NotConfigured
 
-from crawler import PARSER_VERSION
+from core import PARSER_VERSION
 from crawler.database import database_for
-from crawler.items import Article, Page, RawArticle
+from core.items import Article, Page, RawArticle
 from crawler.pages import extract
 from pipelines import steps
 from storage import api

@@ -1,10 +1,10 @@
-"""The pipeline steps as plain functions over crawler.items dataclasses."""
+"""The pipeline steps as plain functions over core.items dataclasses."""
 
 from __future__ import annotations
 
-from crawler import PARSER_VERSION
-from crawler.items import Article, RawArticle
-from pipelines.normalize import normalize_paragraphs, normalize_text, source_of
+from core import PARSER_VERSION
+from core.items import Article, RawArticle
+from core.normalize import normalize_paragraphs, normalize_text, source_of
 from pipelines.quotes import extract_quotes
 from pipelines.related import resolve_related
 

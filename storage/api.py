@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from crawler import items
+from core import items
 from storage import history
 from storage import models as m
 from storage.types import ensure_utc

@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from crawler import items
+from core import items
 from storage import models as m
 from storage.types import ensure_utc
 

@@ -112,7 +112,7 @@ class Article(Base):
 
     id: Mapped[intpk]
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
-    key: Mapped[str]  # crawler.items.Article.key: identity within the site
+    key: Mapped[str]  # core.items.Article.key: identity within the site
     page_id: Mapped[int | None] = mapped_column(
         ForeignKey("pages.id", ondelete="SET NULL"), index=True
     )

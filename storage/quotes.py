@@ -6,7 +6,7 @@ canonical speaker is any case form of that name ("Токаева", "Токаев
 name's stem in the few spellings a stem can take (lower, Capitalized, UPPER, е/ё),
 which works alike on SQLite (whose LIKE and lower() fold ASCII only) and PostgreSQL
 (whose LIKE is case-sensitive); Python then compares word keys up to inflection
-(`pipelines.names.word_key`, pymorphy3 lemmas as a second chance).
+(`core.names.word_key`, pymorphy3 lemmas as a second chance).
 `contains` is matched the same way: SQL narrows, `fold_for_search` decides.
 """
 
@@ -19,8 +19,8 @@ from datetime import UTC, date, datetime, time
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from pipelines.names import lemma, word_key
-from pipelines.normalize import fold_for_search, normalize_text
+from core.names import lemma, word_key
+from core.normalize import fold_for_search, normalize_text
 from storage import models as m
 
 _NAME_WORD = re.compile(r"\w+")

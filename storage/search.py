@@ -35,10 +35,10 @@ from sqlalchemy.orm import Session
 from storage import models as m
 
 try:  # the pipeline's own normalization: NFC, spaces, soft hyphens, mixed-script repair
-    from pipelines.normalize import normalize_text as _normalize_text
+    from core.normalize import normalize_text as _normalize_text
 except ImportError:  # pragma: no cover - pipelines is part of newsdb; kept for reuse of storage alone
     _normalize_text = None
-# Not pipelines.normalize.fold_for_search: it also turns pure-Latin words into
+# Not core.normalize.fold_for_search: it also turns pure-Latin words into
 # Cyrillic look-alikes ("covid" -> "соvіd"), which PostgreSQL's tsvector, computed
 # in SQL from the stored text, cannot mirror; both backends must fold alike.
 

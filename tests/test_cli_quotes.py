@@ -14,9 +14,9 @@ from datetime import UTC, date, datetime, timedelta, timezone
 import pytest
 from click.testing import CliRunner
 
-from crawler.items import Article
+from core.items import Article
 from newsdb.cli import cli
-from pipelines.normalize import normalize_paragraphs
+from core.normalize import normalize_paragraphs
 from pipelines.quotes import extract_quotes
 from storage import api
 from storage.db import open_database

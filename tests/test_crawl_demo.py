@@ -120,7 +120,7 @@ def test_crawl_limit_stops_discovery(demo_site, tmp_path):
     url = f"sqlite:///{tmp_path / 'limited.sqlite'}"
     result = run_newsdb("crawl", "demo", "--base-url", demo_site, "--db", url, "--limit", "5", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    from crawler.profiles import load_profile
+    from core.profiles import load_profile
 
     profile = load_profile("demo")
     db = open_database(url)
@@ -135,7 +135,7 @@ def test_crawl_limit_stops_discovery(demo_site, tmp_path):
 
 def test_amp_twin_and_short_link_are_one_article(demo_site):
     """The three URL forms of one post carry one id, so the crawl asks once and stores once."""
-    from crawler.profiles import load_profile
+    from core.profiles import load_profile
 
     profile = load_profile("demo").with_base_url(demo_site)
     amp = next((ROOT / "seeds" / "demo" / "amp" / "news").iterdir()).name

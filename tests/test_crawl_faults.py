@@ -17,7 +17,7 @@ from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.test import get_crawler
 from sqlalchemy import select
 
-from crawler.items import Page
+from core.items import Page
 from pipelines import scrapy as pipelines_scrapy
 from storage import api
 from storage import models as m

@@ -4,7 +4,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from crawler.dates import parse_date
+from core.dates import parse_date
 
 FETCHED = datetime(2025, 12, 21, 9, 0, tzinfo=timezone.utc)  # 14:00 in Almaty
 ALMATY = timezone(timedelta(hours=5))

@@ -4,7 +4,7 @@ import codecs
 
 import pytest
 
-from crawler.encoding import EncodingError, decode_html
+from core.encoding import EncodingError, decode_html
 
 TEXT = "<html><head>{meta}</head><body><p>Жители Шымкента получат новые квитанции за отопление уже в январе.</p></body></html>"
 

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from crawler.items import Page
+from core.items import Page
 from crawler.pages import extract
-from crawler.profiles import load_profile
+from core.profiles import load_profile
 
 DEMO = Path(__file__).resolve().parent.parent / "seeds" / "demo"
 BASE = "http://127.0.0.1:8089"

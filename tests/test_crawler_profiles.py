@@ -2,7 +2,7 @@
 
 import pytest
 
-from crawler.profiles import ProfileError, load_profile, parse_profile
+from core.profiles import ProfileError, load_profile, parse_profile
 
 
 @pytest.mark.parametrize("site", ["caravan", "demo"])

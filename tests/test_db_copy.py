@@ -11,7 +11,7 @@ from conftest import PG_ADMIN_URL, PG_SERVER
 from sqlalchemy import create_engine
 from test_search import add_corpus
 
-from crawler.items import Page
+from core.items import Page
 from storage import api, search
 from storage.copy import copy_database, fingerprints
 from storage.db import DatabaseError, open_database

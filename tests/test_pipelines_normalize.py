@@ -2,7 +2,7 @@
 
 import pytest
 
-from pipelines.normalize import fold_for_search, normalize_paragraphs, normalize_text, repair_homoglyphs, source_of
+from core.normalize import fold_for_search, normalize_paragraphs, normalize_text, repair_homoglyphs, source_of
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,7 @@
 
 import pytest
 
-from pipelines.normalize import normalize_paragraphs
+from core.normalize import normalize_paragraphs
 from pipelines.quotes import extract_quotes
 from tests.test_crawl_demo import SEED_QUOTES, seed_parts
 

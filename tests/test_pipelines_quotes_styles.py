@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipelines.names import lemma
+from core.names import lemma
 from pipelines.quotes import extract_quotes
 
 

@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select, update
 
-from crawler import PARSER_VERSION
-from crawler.items import Page
+from core import PARSER_VERSION
+from core.items import Page
 from newsdb.cli import cli
 from newsdb.reparse import reparse, version_key
 from storage import api

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import delete, select
 
-from crawler.items import Article, Quote, RelatedLink
+from core.items import Article, Quote, RelatedLink
 from storage import api, models, search
 
 ALMATY = timezone(timedelta(hours=5))

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import exc, func, select
 
-from crawler.items import Article, Image, Page, Quote, RelatedLink
+from core.items import Article, Image, Page, Quote, RelatedLink
 from storage import api, models
 from storage.types import UTCDateTime
 

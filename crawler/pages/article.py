@@ -12,13 +12,13 @@ from datetime import datetime
 from functools import cached_property
 from urllib.parse import urljoin
 
-from crawler.dates import ALMATY, parse_date
-from crawler.encoding import decode_html
-from crawler.items import Image, Page, RawArticle, RawLink
+from core.dates import ALMATY, parse_date
+from core.encoding import decode_html
+from core.items import Image, Page, RawArticle, RawLink
 from crawler.pages import generic, maintext
 from crawler.pages.html import parse_html, remove, select, select_one, strip_noise, text_of
 from crawler.pages.metadata import Metadata, read_metadata
-from crawler.profiles import SiteProfile
+from core.profiles import SiteProfile
 
 # Elements a dateline is printed in, from <time> to an old theme's <font>.
 _DATELINE_TAGS = ("time", "span", "div", "p", "li", "font", "td", "small", "b", "em", "i", "dd")

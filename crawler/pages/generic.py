@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urljoin, urlsplit
 
-from crawler.items import RawLink
+from core.items import RawLink
 from crawler.pages.html import class_id, text_of, words
 
 # Containers that are page chrome, never the article or its related block.

@@ -14,10 +14,10 @@ import scrapy
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap
 
-from crawler.dates import parse_date
-from crawler.items import Page
+from core.dates import parse_date
+from core.items import Page
 from crawler.middlewares import page_from_response
-from crawler.profiles import load_profile
+from core.profiles import load_profile
 
 
 class SiteSpider(scrapy.Spider):
