@@ -6,6 +6,11 @@ share them without importing Scrapy or SQLAlchemy.
     Page        what the downloader fetched (or the archive holds)
     RawArticle  what extraction found in the page, text as written
     Article     what the pipelines made of it, ready to store
+    Outcome     what parsing one page gave: an article, not an article, or a failure
+
+`pipelines.parse.parse_page` turns a Page into an Outcome and
+`storage.api.apply_outcome` writes an Outcome: the crawl, `newsdb reparse`,
+`newsdb import-warc` and `newsdb parse` use those two and nothing else.
 """
 
 from __future__ import annotations
@@ -170,3 +175,26 @@ class Article:
             "language": self.language,
             "extraction": {"parser_version": self.parser_version, "layers": dict(self.layers)},
         }
+
+
+@dataclass
+class Outcome:
+    """What parsing one page gave, ready to be applied to the database.
+
+    `article` is set whenever parsing succeeded (`article.is_article` tells an
+    article from a listing or a video post); `error` ("ExceptionType: message")
+    when it failed, in which case `article` is None. It carries the page's id and
+    URL but not its bytes: re-parse workers send outcomes back to one writer.
+    """
+
+    url: str
+    page_id: int | None = None
+    article: Article | None = None
+    error: str | None = None
+
+    @property
+    def kind(self) -> str:
+        """"article", "not_article" or "failed"."""
+        if self.error is not None or self.article is None:
+            return "failed"
+        return "article" if self.article.is_article else "not_article"

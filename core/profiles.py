@@ -1,12 +1,21 @@
 """Site profiles: what a site's crawl starts from and where its fields are.
 
 A profile is a TOML file in seeds/sites/<name>.toml (see caravan.toml for every
-key, documented). It is data, not code: a site that changes its theme gets a new
-profile, and extraction falls back to metadata and generic layers meanwhile.
+key, documented), or any other .toml file given by its path. It is data, not
+code: a site that changes its theme gets a new profile, and extraction falls
+back to metadata and generic layers meanwhile.
+
+`load_profile` is the one resolver: the crawl, `newsdb reparse`, `newsdb
+import-warc` and `newsdb parse` all find a profile through it, by the reference
+the site's row records (`SiteProfile.ref`: the bundled name, or the file's
+absolute path). A reference that finds nothing is a ProfileError naming it,
+never a quiet fall back to "no profile". `profile_for_url` picks a bundled
+profile by the URL's host, for pages that come without a site.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -55,6 +64,8 @@ class SiteProfile:
     article_patterns: tuple[re.Pattern, ...] = ()
     selectors: Selectors = field(default_factory=Selectors)
     path: Path | None = None
+    ref: str | None = None  # what load_profile() takes to find it again (sites.profile)
+    content_hash: str | None = None  # sha256 of the TOML file (sites.profile_hash)
 
     def with_base_url(self, base_url: str) -> "SiteProfile":
         """The same site served elsewhere (the demo on a loopback port)."""
@@ -100,7 +111,8 @@ def _tuple(value) -> tuple:
     return tuple(value)
 
 
-def parse_profile(data: dict, *, path: Path | None = None) -> SiteProfile:
+def parse_profile(data: dict, *, path: Path | None = None, ref: str | None = None,
+                  content_hash: str | None = None) -> SiteProfile:
     where = str(path) if path else "profile"
     try:
         discover = data.get("discover", {})
@@ -124,6 +136,8 @@ def parse_profile(data: dict, *, path: Path | None = None) -> SiteProfile:
                 **{k: (tuple(v) if k == "drop" else v) for k, v in sel.items()}
             ),
             path=path,
+            ref=ref,
+            content_hash=content_hash,
         )
     except KeyError as exc:
         raise ProfileError(f"{where}: missing key {exc.args[0]!r}") from None
@@ -137,15 +151,36 @@ def available_sites() -> list[str]:
 
 @lru_cache(maxsize=32)
 def load_profile(name_or_path: str) -> SiteProfile:
-    """Load a profile by site name (seeds/sites/<name>.toml) or by file path."""
+    """The profile a site name (seeds/sites/<name>.toml) or a .toml path refers to.
+
+    ProfileError, naming the reference, when there is no such profile or the
+    file is malformed.
+    """
     path = Path(name_or_path)
-    if path.suffix != ".toml":
+    bundled = path.suffix != ".toml"
+    if bundled:
         path = SITES_DIR / f"{name_or_path}.toml"
     if not path.is_file():
-        known = ", ".join(available_sites()) or "none"
-        raise ProfileError(f"no site profile {name_or_path!r} (known sites: {known})")
+        if bundled:
+            known = ", ".join(available_sites()) or "none"
+            raise ProfileError(f"no site profile {name_or_path!r} (known sites: {known})")
+        raise ProfileError(f"no site profile file {name_or_path}")
+    raw = path.read_bytes()
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ProfileError(f"{path}: {exc}") from None
-    return parse_profile(data, path=path)
+    ref = name_or_path if bundled else str(path.resolve())
+    return parse_profile(data, path=path, ref=ref, content_hash=hashlib.sha256(raw).hexdigest())
+
+
+def profile_for_url(url: str) -> SiteProfile | None:
+    """The bundled profile whose allowed domains hold the URL's host, or None."""
+    host = (urlsplit(url).hostname or "").lower()
+    if not host:
+        return None
+    for name in available_sites():
+        profile = load_profile(name)
+        if host in profile.allowed_domains:
+            return profile
+    return None

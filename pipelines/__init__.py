@@ -1,12 +1,10 @@
-"""Pure steps from raw extracted fields to a stored-ready article.
+"""The steps from extracted fields to an article, and the one parse that runs them.
 
-    normalize  ->  quotes  ->  related  ->  validate
+    extract (crawler/pages/)  ->  normalize  ->  quotes  ->  related  ->  validate
 
-`process_article()` runs them all; the Scrapy pipeline classes in
-pipelines/scrapy.py run them one by one; `newsdb reparse` calls
-`process_article()` on archived pages. One path, whatever the bytes came from.
+`pipelines.parse.parse_page` is the one way from a fetched page to an Outcome:
+the crawl's item pipeline (crawler/pipelines.py), `newsdb reparse`, `newsdb
+import-warc` and `newsdb parse` all call it. The steps themselves are plain
+functions in pipelines/steps.py (text in core.normalize, quotes in
+pipelines/quotes.py, links in pipelines/related.py).
 """
-
-from pipelines.steps import ValidationError, normalize, process_article, add_quotes, add_related, validate
-
-__all__ = ["ValidationError", "add_quotes", "add_related", "normalize", "process_article", "validate"]

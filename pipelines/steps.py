@@ -67,10 +67,15 @@ def validate(article: Article) -> Article:
     return article
 
 
-def process_article(raw: RawArticle) -> Article:
-    """All steps, in order: what the crawl's item pipelines do, without Scrapy."""
+def process_article(raw: RawArticle, *, quotes: bool = True, related: bool = True) -> Article:
+    """The steps in order: normalize, quotes, related links, validate.
+
+    `quotes` and `related` switch the optional steps (pipelines.parse.Steps).
+    """
     article, raw = normalize(raw)
     if article.is_article:
-        add_quotes(article)
-        add_related(article, raw)
+        if quotes:
+            add_quotes(article)
+        if related:
+            add_related(article, raw)
     return validate(article)
