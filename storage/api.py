@@ -14,9 +14,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session, aliased
 
-from core import items
+from core import PARSER_VERSION, items
 from storage import history
 from storage import models as m
 from storage.types import ensure_utc
@@ -52,9 +53,30 @@ def get_or_create_site(session: Session, name: str, base_url: str | None = None)
     return site
 
 
-def start_crawl_run(session: Session, site_name: str) -> int:
-    """Record a running crawl of `site_name`; return its id."""
-    run = m.CrawlRun(site=get_or_create_site(session, site_name), status="running", stats={})
+def record_site_profile(
+    session: Session, site_name: str, profile_ref: str | None, profile_hash: str | None = None
+) -> m.Site:
+    """Remember which profile (core.profiles.load_profile's reference, None for
+    none) produced the site's articles, so a re-parse resolves the same one."""
+    site = get_or_create_site(session, site_name)
+    site.profile, site.profile_hash = profile_ref, profile_hash
+    return site
+
+
+def site_profile_refs(session: Session, site_names: set[str] | None = None) -> dict[str, str | None]:
+    """{site name: its recorded profile reference} (of these sites, if given)."""
+    query = select(m.Site.name, m.Site.profile)
+    if site_names is not None:
+        query = query.where(m.Site.name.in_(site_names))
+    return dict(session.execute(query).tuples())
+
+
+def start_crawl_run(
+    session: Session, site_name: str, *, profile_ref: str | None = None, profile_hash: str | None = None
+) -> int:
+    """Record a running crawl of `site_name` with the profile it runs on; return its id."""
+    site = record_site_profile(session, site_name, profile_ref, profile_hash)
+    run = m.CrawlRun(site=site, status="running", stats={})
     session.add(run)
     session.flush()
     return run.id
@@ -351,6 +373,44 @@ def _tags_named(session: Session, names: list[str]) -> dict[str, m.Tag]:
             found[name] = m.Tag(name=name)
             session.add(found[name])
     return found
+
+
+# -- the one apply -----------------------------------------------------------
+
+APPLY_RESULTS = ("new", "updated", "unchanged", "not_article", "failed")
+
+
+def apply_outcome(session: Session, outcome: items.Outcome) -> str:
+    """Write what parsing one page gave; return one of APPLY_RESULTS.
+
+    The one way a parse reaches the database, for the crawl, `newsdb reparse`
+    and `newsdb import-warc`. An article is upserted with its quotes, links,
+    tags and images and its page marked parsed, all in one savepoint of the
+    caller's transaction: if writing it fails (a value the database refuses),
+    that savepoint rolls back, the old article stays, and the error is recorded
+    on the page instead. A database that is gone raises, for the caller to retry.
+    """
+    page_id, kind = outcome.page_id, outcome.kind
+    if kind == "failed":
+        if page_id is not None:
+            record_page_error(session, page_id, outcome.error or "failed", parser_version=PARSER_VERSION)
+        return "failed"
+    article = outcome.article
+    assert article is not None
+    if kind == "not_article":
+        if page_id is not None:
+            mark_page_parsed(session, page_id, is_article=False, parser_version=article.parser_version)
+        return "not_article"
+    try:
+        with session.begin_nested():
+            _, result = upsert_article(session, article)
+            if page_id is not None:
+                mark_page_parsed(session, page_id, is_article=True, parser_version=article.parser_version)
+    except (ValueError, sa_exc.IntegrityError, sa_exc.DataError) as exc:
+        if page_id is not None:
+            record_page_error(session, page_id, f"{type(exc).__name__}: {exc}"[:2000], parser_version=PARSER_VERSION)
+        return "failed"
+    return result
 
 
 # -- summaries ---------------------------------------------------------------

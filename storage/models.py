@@ -57,6 +57,10 @@ class Site(Base):
     id: Mapped[intpk]
     name: Mapped[str] = mapped_column(unique=True)  # "demo", "caravan": the profile name
     base_url: Mapped[str | None]
+    # The profile its articles were parsed with: a bundled name or a file's absolute
+    # path (core.profiles.load_profile takes either), NULL for none; and its file's sha256.
+    profile: Mapped[str | None]
+    profile_hash: Mapped[str | None]
     created_at: Mapped[created_now]
 
 

@@ -44,7 +44,7 @@ def test_an_older_schema_is_refused_until_db_upgrade(db_url):
 
 def test_an_empty_database_gets_the_schema_on_first_use(db_url):
     with open_database(db_url) as database:
-        assert current_revision(database.engine) == head_revision() == "0003"
+        assert current_revision(database.engine) == head_revision() == "0004"
 
 
 def test_foreign_tables_without_a_schema_revision_are_refused(tmp_path):
@@ -65,7 +65,7 @@ def test_downgrade_of_0003_drops_only_article_versions(db_url):
             command.downgrade(config, "0002")
         names = set(inspect(database.engine).get_table_names())
     assert "article_versions" not in names and "articles" in names
-    assert upgrade(db_url) == "0003"
+    assert upgrade(db_url) == "0004"
 
 
 def test_db_check_passes_on_fresh_migrations_and_fails_on_drift(db_url):
@@ -80,3 +80,22 @@ def test_db_check_passes_on_fresh_migrations_and_fails_on_drift(db_url):
     assert drifted.exit_code == 1
     assert "remove_column quotes confidence" in drifted.output
     assert "the models and the migrations differ: 1 difference(s)" in drifted.output
+
+
+def test_0004_records_bundled_profiles_of_existing_sites(db_url):
+    """Sites made before 0004 are resolved as older versions resolved them: by a bundled name."""
+    assert upgrade(db_url, "0003") == "0003"
+    engine = create_engine(db_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(text("INSERT INTO sites (name) VALUES ('demo'), ('www.example.kz')"))
+    finally:
+        engine.dispose()
+    assert upgrade(db_url) == head_revision()
+    engine = create_engine(db_url)
+    try:
+        with engine.connect() as connection:
+            rows = dict(connection.execute(text("SELECT name, profile FROM sites")).tuples())
+    finally:
+        engine.dispose()
+    assert rows == {"demo": "demo", "www.example.kz": None}
