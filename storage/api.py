@@ -68,7 +68,7 @@ def site_profile_refs(session: Session, site_names: set[str] | None = None) -> d
     query = select(m.Site.name, m.Site.profile)
     if site_names is not None:
         query = query.where(m.Site.name.in_(site_names))
-    return dict(session.execute(query).tuples())
+    return dict(session.execute(query).all())
 
 
 def start_crawl_run(

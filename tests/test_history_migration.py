@@ -95,7 +95,7 @@ def test_0004_records_bundled_profiles_of_existing_sites(db_url):
     engine = create_engine(db_url)
     try:
         with engine.connect() as connection:
-            rows = dict(connection.execute(text("SELECT name, profile FROM sites")).tuples())
+            rows = dict(connection.execute(text("SELECT name, profile FROM sites")).all())
     finally:
         engine.dispose()
     assert rows == {"demo": "demo", "www.example.kz": None}
