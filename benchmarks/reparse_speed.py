@@ -56,6 +56,7 @@ def build(url: str, count: int) -> None:
     with open_database(url) as db:
         with db.session() as session:
             site_id = api.get_or_create_site(session, "demo", BASE).id
+            api.record_site_profile(session, "demo", "demo")  # as a crawl of the demo profile records it
         rows = []
         for n in range(count):
             slug, number, html = sources[n % len(sources)]

@@ -1,9 +1,9 @@
 """Storage throughput: articles/s stored with their quotes, related links, tags and images.
 
 The demo site's 42 article pages go once through the real extraction and
-pipelines (newsdb.parse: extract -> process_article); the resulting articles are
-then stored --articles times in total under distinct ids through
-storage.api.upsert_article, one transaction per article as the crawl does
+pipelines (the one parse, pipelines.parse.parse_page); the resulting articles are
+then stored --articles times in total under distinct ids through the one apply,
+storage.api.apply_outcome, one transaction per article as the crawl does
 (the SQLite full-text index is written in the same flush). Only the storing
 is timed.
 
@@ -27,10 +27,9 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import create_engine  # noqa: E402
 
-from core.items import Page  # noqa: E402
-from crawler.pages import extract  # noqa: E402
+from core.items import Outcome, Page  # noqa: E402
 from core.profiles import load_profile  # noqa: E402
-from pipelines import process_article  # noqa: E402
+from pipelines.parse import parse_page  # noqa: E402
 from storage import api  # noqa: E402
 from storage.db import open_database  # noqa: E402
 
@@ -47,9 +46,9 @@ def demo_articles() -> list:
             continue
         body = page_file.read_bytes().replace(b"__BASE_URL__", BASE.encode())
         page = Page(url=f"{BASE}/news/{folder.name}/", body=body, fetched_at=datetime.now(UTC), site="demo")
-        article = process_article(extract(page, profile))
-        if article.is_article:
-            out.append(article)
+        outcome = parse_page(page, profile)
+        if outcome.kind == "article":
+            out.append(outcome.article)
     return out
 
 
@@ -68,7 +67,7 @@ def store(url: str, articles: list, count: int) -> tuple[float, int, int]:
                 canonical_url=None,
             )
             with database.session() as session:
-                api.upsert_article(session, article)
+                api.apply_outcome(session, Outcome(article.url, article=article))
             quotes += len(article.quotes)
             links += len(article.related)
         seconds = time.perf_counter() - began

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from scrapy import signals
 
+from core import PARSER_VERSION
 from crawler.database import database_for
 from storage import api
 
@@ -23,8 +24,12 @@ class CrawlRunRecorder:
 
     def spider_opened(self, spider):
         site = getattr(spider, "site_name", None) or spider.name
+        profile = getattr(spider, "profile", None)  # recorded, so a re-parse resolves the same one
         with self.db.session() as session:
-            spider.crawl_run_id = api.start_crawl_run(session, site)
+            spider.crawl_run_id = api.start_crawl_run(
+                session, site, profile_ref=profile.ref if profile else None,
+                profile_hash=profile.content_hash if profile else None,
+            )
 
     def spider_closed(self, spider, reason):
         stats = {
@@ -42,8 +47,6 @@ class CrawlRunRecorder:
         page_id = getattr(item, "page_id", None) or getattr(getattr(item, "page", None), "page_id", None)
         if page_id is None:
             return
-        from core import PARSER_VERSION
-
         message = f"{failure.type.__name__}: {failure.getErrorMessage()}"
         with self.db.session() as session:
             api.record_page_error(session, page_id, message[:2000], parser_version=PARSER_VERSION)

@@ -35,8 +35,8 @@ class ProgressLine:
         stored = sum(get(f"newsdb/store/{k}", 0) for k in ("new", "updated", "unchanged"))
         return (
             f"\r  {get('newsdb/archive/pages', 0)} pages fetched, {stored} articles stored, "
-            f"{get('newsdb/extract/not_article', 0)} not articles, "
-            f"{get('newsdb/extract/failed', 0) + get('newsdb/errors/pipeline', 0)} errors "
+            f"{get('newsdb/store/not_article', 0)} not articles, "
+            f"{get('newsdb/store/failed', 0) + get('newsdb/errors/pipeline', 0)} errors "
             f"[{time.monotonic() - self.started:.0f} s]"
         )
 

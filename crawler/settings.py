@@ -37,13 +37,10 @@ EXTENSIONS = {
     "crawler.extensions.CrawlRunRecorder": 10,
     "crawler.progress.ProgressLine": 20,
 }
+# One pipeline: parse (extract, normalize, quotes, related, validate) and apply
+# (upsert in one transaction), the very functions `newsdb reparse` calls.
 ITEM_PIPELINES = {
-    "pipelines.scrapy.ExtractPipeline": 100,
-    "pipelines.scrapy.NormalizePipeline": 200,
-    "pipelines.scrapy.QuotesPipeline": 300,
-    "pipelines.scrapy.RelatedPipeline": 400,
-    "pipelines.scrapy.ValidatePipeline": 500,
-    "pipelines.scrapy.StorePipeline": 900,
+    "crawler.pipelines.ArticlePipeline": 300,
 }
 
 # The spider hands non-200 pages (404s) to the archive, not to extraction.
@@ -52,8 +49,11 @@ HTTPERROR_ALLOW_ALL = False
 NEWSDB_DATABASE_URL = None  # None: $NEWSDB_DATABASE_URL, else sqlite:///data/newsdb.sqlite
 NEWSDB_PROGRESS = False  # `newsdb crawl` turns it on: one progress line on stderr
 NEWSDB_PROGRESS_INTERVAL = 2.0
-NEWSDB_QUOTES_ENABLED = True
-NEWSDB_RELATED_ENABLED = True
+# The optional steps (pipelines.parse.STEP_SETTINGS): as settings here, `-s NAME=VALUE`,
+# or environment variables, honoured alike by crawl, parse, reparse and import-warc.
+# Left unset here so that the environment can decide; unset means on.
+# NEWSDB_QUOTES_ENABLED = True
+# NEWSDB_RELATED_ENABLED = True
 
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"

@@ -4,12 +4,11 @@
         report = reparse(db, site="demo", jobs=2)
     print(report.summary())
 
-Each page goes through exactly what the crawl runs: `storage.api.load_page`
--> `crawler.pages.extract` (with the site's profile) -> `pipelines.steps.
-process_article` -> `storage.api.upsert_article` + `mark_page_parsed`, and a
-failure goes to `record_page_error`. Workers (`jobs` processes) load, extract
-and process; the parent alone writes, in batches, because SQLite has one
-writer. Only the newest version of each URL is parsed.
+Each page goes through exactly what the crawl runs: `pipelines.parse.parse_page`
+with the profile its site's row records (resolved by `core.profiles.load_profile`,
+as the crawl resolved it) and the same Steps, then `storage.api.apply_outcome`.
+Workers (`jobs` processes) load and parse; the parent alone writes, in batches,
+because SQLite has one writer. Only the newest version of each URL is parsed.
 
 Idempotent: a page whose article (and parse record) would come out the same is
 not written at all, so a second run changes nothing. When several pages give
@@ -22,13 +21,12 @@ from __future__ import annotations
 
 import multiprocessing
 import re
-from collections import deque
 import sys
 import time
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import lru_cache
 from itertools import islice
 from typing import Any, TextIO
 
@@ -36,10 +34,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, defer
 
 from core import PARSER_VERSION
-from core.items import Article
-from crawler.pages import extract
-from core.profiles import ProfileError, SiteProfile, load_profile
-from pipelines.steps import process_article
+from core.items import Article, Outcome
+from core.profiles import SiteProfile, load_profile
+from pipelines.parse import Steps, parse_page
 from storage import api, history
 from storage import models as m
 from storage.db import Database, open_database
@@ -50,13 +47,11 @@ IN_FLIGHT = 4  # chunks queued per worker
 
 
 @dataclass
-class Outcome:
-    """What parsing one archived page gave (sent from a worker to the parent)."""
+class Parsed:
+    """What a worker sends back for one page: the outcome and its article's content hash."""
 
-    page_id: int
-    article: Article | None = None  # set when the page is an article
+    outcome: Outcome
     content_hash: str | None = None
-    error: str | None = None  # "ExceptionType: message" when loading or parsing failed
 
 
 @dataclass
@@ -89,6 +84,19 @@ def version_key(version: str) -> tuple[int, ...]:
     return tuple(int(n) for n in re.findall(r"\d+", version))
 
 
+def resolve_profile(ref: str | None) -> SiteProfile | None:
+    """The profile a site row records (None: the site has none). ProfileError,
+    naming the reference, when it cannot be found: never a quiet generic parse."""
+    return load_profile(ref) if ref else None
+
+
+def site_profiles(db: Database, sites: set[str]) -> dict[str, SiteProfile | None]:
+    """{site: its recorded profile}, each resolved once."""
+    with db.session() as session:
+        refs = api.site_profile_refs(session, sites)
+    return {site: resolve_profile(refs.get(site)) for site in sites}
+
+
 def select_pages(
     db: Database,
     *,
@@ -97,79 +105,75 @@ def select_pages(
     url: str | None = None,
     older_than_parser: str | None = None,
     page_ids: list[int] | None = None,
-) -> list[Any]:
-    """The newest version of each matching URL, newest first (see api.newest_pages)."""
+) -> tuple[list[Any], dict[str, SiteProfile | None]]:
+    """The newest version of each matching URL, newest first (see api.newest_pages),
+    with the profile of each site they belong to."""
     with db.session() as session:
         rows = api.newest_pages(session, site=site, since=since, url=url, page_ids=page_ids)
+    profiles = site_profiles(db, {r.site for r in rows})
     # Only what the crawl hands to extraction: article URLs of sites with a profile (not
     # their listings, sitemaps and feeds); every page of sites without one (WARC imports).
-    rows = [r for r in rows if profile_for(r.site) is None or profile_for(r.site).is_article_url(r.url)]
+    rows = [r for r in rows if profiles[r.site] is None or profiles[r.site].is_article_url(r.url)]
     if older_than_parser is not None:
         limit = version_key(older_than_parser)
         rows = [r for r in rows if r.parser_version is None or version_key(r.parser_version) < limit]
-    return rows
+    return rows, profiles
 
 
-# -- the worker side: load, extract, process -----------------------------------
+# -- the worker side: load and parse -----------------------------------------------
 
 
-@lru_cache(maxsize=64)
-def profile_for(site: str | None) -> SiteProfile | None:
-    """The site's profile by its name; None (generic extraction) for a site without one."""
-    try:
-        return load_profile(site) if site else None
-    except ProfileError:
-        return None
-
-
-def parse_page(session: Session, page_id: int) -> Outcome:
-    """One archived page through extract -> pipelines, as the crawl does it."""
+def parse_archived(session: Session, page_id: int, profile_ref: str | None, steps: Steps) -> Parsed:
+    """One archived page through the one parse, as the crawl does it."""
     try:
         page = api.load_page(session, page_id)
-        raw = extract(page, profile_for(page.site))
-        if not raw.is_article:
-            return Outcome(page_id)
-        article = process_article(raw)
-        return Outcome(page_id, article, api.article_content_hash(article))
-    except Exception as exc:  # a parser bug is recorded on the page, never stops the run
-        return Outcome(page_id, error=f"{type(exc).__name__}: {exc}"[:2000])
+    except Exception as exc:  # an unreadable archive row is recorded on the page, never stops the run
+        return Parsed(Outcome("", page_id, error=f"{type(exc).__name__}: {exc}"[:2000]))
+    outcome = parse_page(page, resolve_profile(profile_ref), steps=steps)
+    if outcome.kind != "article":
+        return Parsed(outcome)
+    return Parsed(outcome, api.article_content_hash(outcome.article))
 
 
-_worker_db: Database | None = None
+_worker: tuple[Database, Steps] | None = None
 
 
-def _start_worker(db_url: str) -> None:
-    global _worker_db
-    _worker_db = open_database(db_url)
+def _start_worker(db_url: str, steps: Steps) -> None:
+    global _worker
+    _worker = (open_database(db_url), steps)
 
 
-def _parse_chunk(page_ids: list[int]) -> list[Outcome]:
-    assert _worker_db is not None
-    with _worker_db.session() as session:  # reads only
-        return [parse_page(session, page_id) for page_id in page_ids]
+Task = list[tuple[int, str | None]]  # (page id, its site's profile reference)
 
 
-def _parsed_chunks(db: Database, chunks: list[list[int]], jobs: int) -> Iterator[list[Outcome]]:
-    """Outcomes chunk by chunk, in the order of `chunks` (newest pages first)."""
+def _parse_chunk(task: Task) -> list[Parsed]:
+    assert _worker is not None
+    database, steps = _worker
+    with database.session() as session:  # reads only
+        return [parse_archived(session, page_id, ref, steps) for page_id, ref in task]
+
+
+def _parsed_chunks(db: Database, tasks: list[Task], jobs: int, steps: Steps) -> Iterator[list[Parsed]]:
+    """Outcomes chunk by chunk, in the order of `tasks` (newest pages first)."""
     if jobs <= 1:  # in this process: no start-up cost, and a debugger sees everything
-        for chunk in chunks:
+        for task in tasks:
             with db.session() as session:
-                outcomes = [parse_page(session, page_id) for page_id in chunk]
-            yield outcomes  # outside the read transaction: the writer comes next
+                parsed = [parse_archived(session, page_id, ref, steps) for page_id, ref in task]
+            yield parsed  # outside the read transaction: the writer comes next
         return
     # spawn: workers open their own connections instead of inheriting the parent's.
     context = multiprocessing.get_context("spawn")
     url = db.url.render_as_string(hide_password=False)
-    with context.Pool(jobs, initializer=_start_worker, initargs=(url,)) as pool:
+    with context.Pool(jobs, initializer=_start_worker, initargs=(url, steps)) as pool:
         # A bounded window of tasks in flight (Pool.imap has none): when the
         # writer is the slower side, parsed pages wait as a few chunks, not all.
-        todo = iter(chunks)
-        window = deque(pool.apply_async(_parse_chunk, (chunk,)) for chunk in islice(todo, IN_FLIGHT * jobs))
+        todo = iter(tasks)
+        window = deque(pool.apply_async(_parse_chunk, (task,)) for task in islice(todo, IN_FLIGHT * jobs))
         while window:
-            outcomes = window.popleft().get()
-            for chunk in islice(todo, 1):
-                window.append(pool.apply_async(_parse_chunk, (chunk,)))
-            yield outcomes
+            parsed = window.popleft().get()
+            for task in islice(todo, 1):
+                window.append(pool.apply_async(_parse_chunk, (task,)))
+            yield parsed
 
 
 # -- the parent side: write in batches -------------------------------------------
@@ -184,24 +188,24 @@ class _Writer:
         self.report = report
         self.claimed: set[tuple[str, str]] = set()  # (site, article key) written by this run
 
-    def write(self, outcomes: list[Outcome]) -> None:
+    def write(self, batch: list[Parsed]) -> None:
         # autoflush off: upsert_article flushes when it needs to, and the tag and
         # site look-ups would otherwise flush after every statement.
         # One transaction per batch; closing the session rolls back what was not committed.
-        with Session(self.db.engine, autoflush=False, expire_on_commit=False) as session:
-            stored = self._stored_articles(session, outcomes)
+        with self.db.new_session(autoflush=False, expire_on_commit=False) as session:
+            stored = self._stored_articles(session, batch)
             # Load the pages we will mark (without their bodies) in one query, so
-            # mark_page_parsed finds them in the identity map; the list keeps them there.
-            ids = [o.page_id for o in outcomes]
+            # the parse records find them in the identity map; the list keeps them there.
+            ids = [p.outcome.page_id for p in batch]
             loaded = session.scalars(select(m.Page).options(defer(m.Page.body)).where(m.Page.id.in_(ids))).all()
-            for outcome in outcomes:
-                self._apply(session, outcome, stored)
+            for parsed in batch:
+                self._apply(session, parsed, stored)
             if not self.report.dry_run:  # a dry run never writes, and never commits either
                 session.commit()
             del loaded
 
-    def _stored_articles(self, session: Session, outcomes: list[Outcome]) -> dict[tuple[str, str], Any]:
-        keys = {o.article.key for o in outcomes if o.article is not None}
+    def _stored_articles(self, session: Session, batch: list[Parsed]) -> dict[tuple[str, str], Any]:
+        keys = {p.outcome.article.key for p in batch if p.outcome.kind == "article"}
         if not keys:
             return {}
         query = (
@@ -215,19 +219,21 @@ class _Writer:
         page = self.pages[page_id]
         return page.is_article is is_article and page.parser_version == PARSER_VERSION and page.error is None
 
-    def _apply(self, session: Session, outcome: Outcome, stored: dict) -> None:
-        report, article = self.report, outcome.article
-        if outcome.error is not None:
+    def _apply(self, session: Session, parsed: Parsed, stored: dict) -> None:
+        report, outcome = self.report, parsed.outcome
+        kind = outcome.kind
+        if kind == "failed":
             report.failed += 1
             if not report.dry_run:
-                api.record_page_error(session, outcome.page_id, outcome.error, parser_version=PARSER_VERSION)
+                api.apply_outcome(session, outcome)
             return
-        if article is None:
+        if kind == "not_article":
             report.not_articles += 1
             if not report.dry_run and not self._parsed_before(outcome.page_id, False):
-                api.mark_page_parsed(session, outcome.page_id, is_article=False, parser_version=PARSER_VERSION)
+                api.apply_outcome(session, outcome)
             return
 
+        article = outcome.article
         claim = (article.site or "", article.key)
         old = stored.get(claim)
         # One page per article: the page it is built from now, if this run parses
@@ -237,39 +243,27 @@ class _Writer:
         ):
             report.superseded += 1
             if not report.dry_run and not self._parsed_before(outcome.page_id, True):
+                # The article stays built from its own page: only this page's parse is recorded.
                 api.mark_page_parsed(session, outcome.page_id, is_article=True, parser_version=PARSER_VERSION)
             return
         self.claimed.add(claim)
 
-        if old is not None and old.content_hash == outcome.content_hash:
+        if old is not None and old.content_hash == parsed.content_hash:
             if old.page_id == outcome.page_id and self._parsed_before(outcome.page_id, True):
                 report.unchanged += 1  # nothing to write at all: this is what makes runs idempotent
                 return
         if report.dry_run:
-            self._count_dry(session, article, old, outcome.content_hash)
+            self._count_dry(session, article, old, parsed.content_hash)
             return
-        self._store(session, outcome)
-
-    def _store(self, session: Session, outcome: Outcome) -> None:
-        article = outcome.article
-        assert article is not None
-        try:
-            with session.begin_nested():  # a failure rolls back this page only: the old article stays
-                _, result = api.upsert_article(session, article)
-                api.mark_page_parsed(session, outcome.page_id, is_article=True, parser_version=article.parser_version)
-        except Exception as exc:
-            self.report.failed += 1
-            with session.begin_nested():
-                api.record_page_error(
-                    session, outcome.page_id, f"{type(exc).__name__}: {exc}"[:2000], parser_version=PARSER_VERSION
-                )
-            return
+        result = api.apply_outcome(session, outcome)
         if result == "new":
-            self.report.new += 1
+            report.new += 1
         elif result == "updated":
-            self.report.changed += 1
+            report.changed += 1
+        elif result == "unchanged":
+            report.unchanged += 1
         else:
-            self.report.unchanged += 1
+            report.failed += 1
 
     def _count_dry(self, session: Session, article: Article, old: Any, content_hash: str | None) -> None:
         report = self.report
@@ -319,8 +313,9 @@ class Progress:
 # -- the whole run ---------------------------------------------------------------
 
 
-def _chunks(ids: list[int], size: int) -> list[list[int]]:
-    return [ids[start:start + size] for start in range(0, len(ids), size)]
+def _tasks(rows: list[Any], profiles: dict[str, SiteProfile | None], size: int) -> list[Task]:
+    refs = [(row.id, profiles[row.site].ref if profiles[row.site] else None) for row in rows]
+    return [refs[start:start + size] for start in range(0, len(refs), size)]
 
 
 def reparse(
@@ -334,21 +329,25 @@ def reparse(
     jobs: int = 1,
     dry_run: bool = False,
     progress: TextIO | None = None,
+    steps: Steps = Steps(),
 ) -> ReparseReport:
     """Re-parse the newest archived version of each matching URL; return the counts.
 
     In Python, what `newsdb reparse` does. `progress` is a stream for the
-    progress line (None for silence); `dry_run` writes nothing.
+    progress line (None for silence); `dry_run` writes nothing; `steps` are the
+    optional pipeline steps (pipelines.parse.steps_from_settings), as for a crawl.
+    A site whose recorded profile cannot be found raises ProfileError before
+    anything is parsed.
     """
     started = time.monotonic()
-    rows = select_pages(db, site=site, since=since, url=url,
-                        older_than_parser=older_than_parser, page_ids=page_ids)
+    rows, profiles = select_pages(db, site=site, since=since, url=url,
+                                  older_than_parser=older_than_parser, page_ids=page_ids)
     report = ReparseReport(pages=len(rows), dry_run=dry_run)
     writer = _Writer(db, {row.id: row for row in rows}, report)
     bar = Progress(len(rows), progress)
-    pending: list[Outcome] = []
+    pending: list[Parsed] = []
     try:
-        for outcomes in _parsed_chunks(db, _chunks([row.id for row in rows], CHUNK), jobs):
+        for outcomes in _parsed_chunks(db, _tasks(rows, profiles, CHUNK), jobs, steps):
             pending += outcomes
             if len(pending) >= BATCH:
                 writer.write(pending)
@@ -358,6 +357,11 @@ def reparse(
             writer.write(pending)
     finally:
         bar.close()
+    if not dry_run:  # the articles now come from the profile's current content
+        with db.session() as session:
+            for name, profile in profiles.items():
+                if profile is not None:
+                    api.record_site_profile(session, name, profile.ref, profile.content_hash)
     report.seconds = time.monotonic() - started
     return report
 

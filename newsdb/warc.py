@@ -4,8 +4,10 @@
     export_warc(db, "demo.warc.gz", site="demo")
 
 Import takes the HTML `response` records (Common Crawl News, wget --warc-file,
-a newsdb export), archives them with `storage.api.archive_page` and parses them
-through `newsdb.reparse`, the same path a crawl takes. Export writes every
+a newsdb export), archives them with `storage.api.archive_page`, records the
+profile of each site they belong to (the bundled profile for the URL's host, or
+the one `--site` names), and parses them through `newsdb.reparse`: the one
+parse and the one apply, as a crawl runs them. Export writes every
 archived page version as a request-less `response` record: the original status
 line and headers, WARC-Date = when it was fetched, WARC-Target-URI = its URL.
 """
@@ -31,8 +33,9 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from core.items import Page
-from core.profiles import available_sites, load_profile
+from core.profiles import SiteProfile, available_sites, load_profile, profile_for_url
 from newsdb.reparse import ReparseReport, reparse
+from pipelines.parse import Steps
 from storage import api
 from storage import models as m
 from storage.db import Database
@@ -60,13 +63,22 @@ class ImportReport:
 
 
 @lru_cache(maxsize=1024)
-def site_for(url: str) -> str:
-    """The profile whose domains include the URL's host, else the host itself."""
-    host = (urlsplit(url).hostname or "").lower()
-    for name in available_sites():
-        if host in load_profile(name).allowed_domains:
-            return name
-    return host or "unknown"
+def site_for(url: str) -> tuple[str, SiteProfile | None]:
+    """The site a page belongs to: the bundled profile for the URL's host, else
+    the host itself, with no profile."""
+    profile = profile_for_url(url)
+    if profile is not None:
+        return profile.name, profile
+    return (urlsplit(url).hostname or "").lower() or "unknown", None
+
+
+def named_site(site: str) -> tuple[str, SiteProfile | None]:
+    """What `--site` names: a profile (a bundled name or a .toml path; ProfileError
+    if the file is missing), else a site of that name with no profile."""
+    if site.endswith(".toml") or site in available_sites():
+        profile = load_profile(site)
+        return profile.name, profile
+    return site, None
 
 
 def _is_html(content_type: str | None, body: bytes) -> bool:
@@ -86,18 +98,21 @@ def _headers(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
     return merged
 
 
-def page_from_record(record, site: str | None = None) -> Page | None:  # type: ignore[no-untyped-def]
-    """The archived page a WARC record holds, or None if it is not an HTML response."""
+def page_from_record(record, site: tuple[str, SiteProfile | None] | None = None):  # type: ignore[no-untyped-def]
+    """(the page a WARC record holds, its site's profile), or (None, None) if it is
+    not an HTML response. `site` is (name, profile) to store it under (default:
+    `site_for` its URL)."""
     if record.rec_type != "response" or record.http_headers is None:
-        return None
+        return None, None
     http = record.http_headers
     if not (http.get_statuscode() or "").isdigit():
-        return None
+        return None, None
     body = record.content_stream().read()  # de-chunked and decompressed by warcio
     if not _is_html(http.get_header("Content-Type"), body):
-        return None
+        return None, None
     url = record.rec_headers.get_header("WARC-Target-URI")
     date = record.rec_headers.get_header("WARC-Date")
+    name, profile = site or site_for(url)
     return Page(
         url=url,
         final_url=url,
@@ -105,20 +120,22 @@ def page_from_record(record, site: str | None = None) -> Page | None:  # type: i
         status=int(http.get_statuscode()),
         headers=_headers(http.headers),
         fetched_at=datetime.fromisoformat(date).astimezone(UTC) if date else None,
-        site=site or site_for(url),
-    )
+        site=name,
+    ), profile
 
 
-def _read_pages(path: Path, site: str | None, report: ImportReport) -> Iterator[Page]:
+def _read_pages(
+    path: Path, site: tuple[str, SiteProfile | None] | None, report: ImportReport
+) -> Iterator[tuple[Page, SiteProfile | None]]:
     try:
         with path.open("rb") as stream:
             for record in ArchiveIterator(stream):
                 report.records += 1
-                page = page_from_record(record, site)
+                page, profile = page_from_record(record, site)
                 if page is None:
                     report.skipped += 1
                 else:
-                    yield page
+                    yield page, profile
     except ArchiveLoadFailed as exc:
         reason = re.sub(r"\s+", " ", str(exc)).strip()
         raise WarcError(f"{path}: not a WARC file ({reason})") from None
@@ -131,17 +148,26 @@ def import_warc(
     site: str | None = None,
     jobs: int = 1,
     progress: TextIO | None = None,
+    steps: Steps = Steps(),
 ) -> tuple[ImportReport, ReparseReport]:
     """Archive the HTML responses of WARC files, then parse them; return both reports.
 
-    In Python, what `newsdb import-warc` does. Records stream through in
-    batches, so a multi-gigabyte file needs no more memory than a small one.
+    In Python, what `newsdb import-warc` does. `site` names the site (or
+    profile) to store every page under; by default each page goes to the
+    profile for its host, else to a site named after the host. Records stream
+    through in batches, so a multi-gigabyte file needs no more memory than a
+    small one. `steps` as for `newsdb.reparse.reparse`.
     """
     report, page_ids, batch = ImportReport(), [], []
+    chosen = named_site(site) if site else None  # a missing profile file fails before any work
+    recorded: set[str] = set()
 
-    def archive(pages: list[Page]) -> None:
+    def archive(pages: list[tuple[Page, SiteProfile | None]]) -> None:
         with db.session() as session:
-            for page in pages:
+            for page, profile in pages:
+                if profile is not None and page.site not in recorded:  # what re-parse will resolve
+                    api.record_site_profile(session, page.site, profile.ref, profile.content_hash)
+                    recorded.add(page.site)
                 page_id, is_new = api.archive_page(session, page)
                 page_ids.append(page_id)
                 if is_new:
@@ -150,15 +176,15 @@ def import_warc(
                     report.pages_known += 1
 
     for path in paths:
-        for page in _read_pages(Path(path), site, report):
-            batch.append(page)
+        for item in _read_pages(Path(path), chosen, report):
+            batch.append(item)
             if len(batch) >= ARCHIVE_BATCH:
                 archive(batch)
                 batch = []
     if batch:
         archive(batch)
     # Parse through the one path; only pages that are the newest version of their URL.
-    parsed = reparse(db, page_ids=sorted(set(page_ids)), jobs=jobs, progress=progress)
+    parsed = reparse(db, page_ids=sorted(set(page_ids)), jobs=jobs, progress=progress, steps=steps)
     return report, parsed
 
 

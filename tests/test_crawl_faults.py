@@ -18,7 +18,8 @@ from scrapy.utils.test import get_crawler
 from sqlalchemy import select
 
 from core.items import Page
-from pipelines import scrapy as pipelines_scrapy
+import pipelines.parse
+from crawler.pipelines import ArticlePipeline
 from storage import api
 from storage import models as m
 from storage.db import open_database
@@ -156,16 +157,16 @@ def test_huge_page_is_refused_without_stopping_the_crawl(faulty_site, tmp_path):
 
 
 @pytest.fixture
-def extract_pipeline(tmp_path):
+def article_pipeline(tmp_path):
     url = f"sqlite:///{tmp_path / 'pipeline.sqlite'}"
     crawler = get_crawler(settings_dict={"NEWSDB_DATABASE_URL": url})
     crawler.spider = crawler._create_spider("site", site="demo")
-    pipeline = build_from_crawler(pipelines_scrapy.ExtractPipeline, crawler)
+    pipeline = build_from_crawler(ArticlePipeline, crawler)
     return pipeline, url, crawler
 
 
-def test_parser_failure_is_recorded_against_the_page(extract_pipeline, monkeypatch):
-    pipeline, url, crawler = extract_pipeline
+def test_parser_failure_is_recorded_against_the_page(article_pipeline, monkeypatch):
+    pipeline, url, crawler = article_pipeline
     db = open_database(url)
     page = Page(url="http://127.0.0.1:8089/news/bad-1/", body=b"<html>...</html>", site="demo")
     with db.session() as session:
@@ -174,8 +175,8 @@ def test_parser_failure_is_recorded_against_the_page(extract_pipeline, monkeypat
     def broken(*args, **kwargs):
         raise RuntimeError("selector engine exploded")
 
-    monkeypatch.setattr(pipelines_scrapy, "extract", broken)
-    with pytest.raises(DropItem, match="extraction failed"):
+    monkeypatch.setattr(pipelines.parse, "extract", broken)
+    with pytest.raises(DropItem, match="parse failed for .*: RuntimeError: selector engine exploded"):
         pipeline.process_item(page)
 
     with db.session() as session:
@@ -183,5 +184,6 @@ def test_parser_failure_is_recorded_against_the_page(extract_pipeline, monkeypat
         assert stored.error == "RuntimeError: selector engine exploded"
         assert api.table_counts(session)["articles"] == 0
         assert api.load_page(session, page.page_id).body == b"<html>...</html>"  # the bytes are kept
-    assert crawler.stats.get_value("newsdb/extract/failed") == 1
+    assert crawler.stats.get_value("newsdb/parse/failed") == 1
+    assert crawler.stats.get_value("newsdb/store/failed") == 1
     db.close()

@@ -11,6 +11,8 @@ from sqlalchemy import func, select, update
 
 from core import PARSER_VERSION
 from core.items import Page
+from core.profiles import ProfileError, load_profile
+from pipelines.parse import Steps
 from newsdb.cli import cli
 from newsdb.reparse import reparse, version_key
 from storage import api
@@ -33,6 +35,7 @@ def archive(db, path: Path, *, body: bytes | None = None, fetched_at: datetime =
     page = Page(url=url_of(path), final_url=url_of(path), body=body or path.read_bytes(),
                 headers={"Content-Type": "text/html"}, fetched_at=fetched_at, site="demo")
     with db.session() as session:
+        api.record_site_profile(session, "demo", "demo")  # as a crawl of the demo profile records it
         return api.archive_page(session, page)[0]
 
 
@@ -126,14 +129,14 @@ def test_failure_inside_the_pipelines_is_recorded_too(archived, monkeypatch):
     before = articles(archived)
     target = url_of(NEWS[1])
 
-    import newsdb.reparse as engine
+    import pipelines.parse as engine
 
     real = engine.process_article
 
-    def broken(raw):
+    def broken(raw, **steps):
         if raw.url == target:
             raise ValueError("parser bug")
-        return real(raw)
+        return real(raw, **steps)
 
     monkeypatch.setattr(engine, "process_article", broken)
     report = reparse(archived)  # jobs=1: in this process, so the patch applies
@@ -210,6 +213,7 @@ def test_reparse_leaves_feeds_sitemaps_and_listings_alone(tmp_path):
     feed = (ROOT / "seeds" / "demo" / "feed" / "index.xml").read_bytes()
     listing = (ROOT / "seeds" / "demo" / "news" / "index.html").read_bytes()
     with db.session() as session:
+        api.record_site_profile(session, "demo", "demo")
         for url, body, kind in (
             ("http://127.0.0.1:8089/feed/", feed, "application/rss+xml"),
             ("http://127.0.0.1:8089/news/", listing, "text/html"),
@@ -221,3 +225,44 @@ def test_reparse_leaves_feeds_sitemaps_and_listings_alone(tmp_path):
         assert api.table_counts(session)["articles"] == 0
     assert report.new == 0
     db.close()
+
+
+def test_a_site_whose_profile_is_gone_stops_with_one_line_naming_it(archived, tmp_path):
+    gone = str(tmp_path / "gone.toml")
+    with archived.session() as session:
+        api.record_site_profile(session, "demo", gone)
+    with pytest.raises(ProfileError, match=f"^no site profile file {gone}$"):
+        reparse(archived)
+    with archived.session() as session:
+        assert api.table_counts(session)["articles"] == 0  # nothing was parsed with a guess
+    url = archived.url.render_as_string(hide_password=False)
+    result = CliRunner().invoke(cli, ["reparse", "--db", url])
+    assert result.exit_code == 1 and result.output.strip() == f"Error: no site profile file {gone}"
+
+
+def test_pages_of_a_site_without_a_profile_get_generic_extraction(db):
+    archive(db, SEED)
+    with db.session() as session:
+        api.record_site_profile(session, "demo", None)
+    assert reparse(db).new == 1
+    with db.session() as session:
+        layers = session.scalar(select(m.Article.layers))
+    assert "profile" not in layers.values()
+
+
+def test_reparse_records_the_profile_content_it_used(archived):
+    reparse(archived)
+    with archived.session() as session:
+        site = session.scalar(select(m.Site).where(m.Site.name == "demo"))
+        assert (site.profile, site.profile_hash) == ("demo", load_profile("demo").content_hash)
+
+
+def test_steps_switched_off_are_honoured(archived):
+    report = reparse(archived, steps=Steps(quotes=False, related=False))
+    assert report.new == ARTICLES
+    with archived.session() as session:
+        assert api.table_counts(session)["quotes"] == api.table_counts(session)["related_links"] == 0
+    report = reparse(archived)  # switched on again: the same pages gain their quotes and links
+    assert report.changed == ARTICLES - report.unchanged and report.changed > 0
+    with archived.session() as session:
+        assert api.table_counts(session)["quotes"] > 0 and api.table_counts(session)["related_links"] > 0

@@ -7,16 +7,21 @@ import io
 import subprocess
 import sys
 from datetime import timedelta
+from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from core.profiles import ProfileError, load_profile
 from newsdb.reparse import reparse
 from newsdb.warc import export_warc, import_warc
 from storage import models as m
 from storage.db import open_database
 from test_reparse import AMP, BASE, FETCHED, NEWS, SEED, archive
+
+DEMO_TOML = Path(__file__).resolve().parent.parent / "seeds" / "sites" / "demo.toml"
 
 
 def snapshot(db) -> tuple[list, list]:
@@ -88,3 +93,39 @@ def test_a_file_that_is_not_warc_is_one_line(tmp_path):
     )
     assert result.returncode == 1
     assert result.stderr.strip().splitlines() == [f"Error: {notes}: not a WARC file (Unknown archive format, first line: ['это', 'не', 'WARC'])"]
+
+
+def test_import_records_the_profile_re_parse_will_resolve(db, tmp_path):
+    html = SEED.read_bytes()
+    url = f"{BASE}/news/tokaev-vybory-akimov-v-interesah-zhiteley-sel-1145321/"
+    other = "https://www.example.kz/news/2025/12/20/something/"
+    warc = tmp_path / "two.warc.gz"
+    write_warc(warc, [
+        (url, "response", "200 OK", [("Content-Type", "text/html")], html),
+        (other, "response", "200 OK", [("Content-Type", "text/html")], html),
+    ])
+    import_warc(db, [warc])
+    with db.session() as session:
+        sites = {s.name: (s.profile, s.profile_hash) for s in session.scalars(select(m.Site))}
+        layers = dict(session.execute(select(m.Site.name, m.Article.layers).join(m.Site)).all())
+    assert sites == {"demo": ("demo", load_profile("demo").content_hash), "www.example.kz": (None, None)}
+    assert layers["demo"]["body"] == "profile" and layers["www.example.kz"]["body"] != "profile"
+
+
+def test_import_under_a_profile_file_and_a_missing_one(db, tmp_path):
+    profile = tmp_path / "mine.toml"
+    profile.write_text(DEMO_TOML.read_text(encoding="utf-8").replace('name = "demo"', 'name = "mine"', 1),
+                       encoding="utf-8")
+    url = f"{BASE}/news/tokaev-vybory-akimov-v-interesah-zhiteley-sel-1145321/"
+    warc = tmp_path / "one.warc.gz"
+    write_warc(warc, [(url, "response", "200 OK", [("Content-Type", "text/html")], SEED.read_bytes())])
+    with pytest.raises(ProfileError, match="no site profile file"):
+        import_warc(db, [warc], site=str(tmp_path / "missing.toml"))
+    with db.session() as session:
+        assert session.scalar(select(m.Page.id)) is None  # refused before anything was archived
+    _, parsed = import_warc(db, [warc], site=str(profile))
+    assert parsed.new == 1
+    with db.session() as session:
+        site = session.scalar(select(m.Site))
+        assert (site.name, site.profile) == ("mine", str(profile.resolve()))
+        assert session.scalar(select(m.Article.layers))["body"] == "profile"
