@@ -4,7 +4,8 @@ People browse the SQLite file in Datasette, so tables and columns are plain
 English; constraint names come from the naming convention so that Alembic
 migrations (and batch mode on SQLite) can address them.
 
-    sites ─┬─ crawl_runs
+    sites ─┬─ crawl_runs ─ fetch_failures   one row a run; what it could not fetch, and why
+           ├─ urls             every URL a crawl asked for: its last outcome, retries, validators
            ├─ pages            the raw archive: every distinct body of every URL
            └─ articles ─┬─ quotes, related_links, images, article_versions
                         └─ article_tags ── tags
@@ -19,10 +20,12 @@ from sqlalchemy import (
     JSON,
     CheckConstraint,
     ForeignKey,
+    Index,
     LargeBinary,
     MetaData,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -64,10 +67,23 @@ class Site(Base):
     created_at: Mapped[created_now]
 
 
+RUN_STATUSES = ("running", "finished", "failed", "abandoned")
+
+
 class CrawlRun(Base):
+    """One crawl of one site. While `running`, the row is the site's run lock:
+    a unique index allows one running row per site, on SQLite and PostgreSQL
+    alike, so the lock holds across processes and machines. A holder whose
+    heartbeat went stale (or whose pid is gone on the same host) is marked
+    `abandoned` by the next run, which frees the lock."""
+
     __tablename__ = "crawl_runs"
     __table_args__ = (
-        CheckConstraint("status IN ('running', 'finished', 'failed')", name="status"),
+        CheckConstraint("status IN ('running', 'finished', 'failed', 'abandoned')", name="status"),
+        Index(
+            "uq_crawl_runs_running_site_id", "site_id", unique=True,
+            sqlite_where=text("status = 'running'"), postgresql_where=text("status = 'running'"),
+        ),
     )
 
     id: Mapped[intpk]
@@ -76,8 +92,60 @@ class CrawlRun(Base):
     finished_at: Mapped[datetime | None]  # NULL while running
     status: Mapped[str] = mapped_column(default="running")
     stats: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    heartbeat_at: Mapped[datetime | None]  # renewed while running; stale means the process died
+    host: Mapped[str | None]
+    pid: Mapped[int | None]
+    exit_code: Mapped[int | None]  # what the process told its scheduler
+    reason: Mapped[str | None]  # why the run did not do its job ("site unreachable", …), NULL if it did
+    drift: Mapped[bool] = mapped_column(default=False)  # the markup-drift alarm fired
 
     site: Mapped[Site] = relationship()
+
+
+class Url(Base):
+    """Every URL a crawl asked for, with its last fetch outcome.
+
+    `outcome` is "ok", "not_modified" or a failure kind ("timeout", "refused",
+    "http_503", …) with `reason` in words. `failures` counts failed attempts in
+    a row; the next run retries the URL from `retry_at` on, until MAX attempts.
+    `etag` / `last_modified` are the validators of the last full response, for
+    conditional requests.
+    """
+
+    __tablename__ = "urls"
+    __table_args__ = (UniqueConstraint("site_id", "url"),)
+
+    id: Mapped[intpk]
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
+    url: Mapped[str]
+    kind: Mapped[str]  # "article", "listing", "sitemap", "feed", "robots", "other"
+    outcome: Mapped[str]
+    status: Mapped[int | None]  # the HTTP status, NULL when no response came
+    reason: Mapped[str | None]
+    failures: Mapped[int] = mapped_column(default=0)
+    first_seen_at: Mapped[created_now]
+    last_attempt_at: Mapped[datetime]
+    last_ok_at: Mapped[datetime | None]
+    retry_at: Mapped[datetime | None]  # NULL: nothing to retry
+    etag: Mapped[str | None]
+    last_modified: Mapped[str | None]
+    crawl_run_id: Mapped[int | None] = mapped_column(
+        ForeignKey("crawl_runs.id", ondelete="SET NULL"), index=True
+    )
+
+
+class FetchFailure(Base):
+    """A fetch that failed during a run (`newsdb runs show ID`)."""
+
+    __tablename__ = "fetch_failures"
+
+    id: Mapped[intpk]
+    crawl_run_id: Mapped[int] = mapped_column(ForeignKey("crawl_runs.id", ondelete="CASCADE"), index=True)
+    url: Mapped[str]
+    kind: Mapped[str]
+    reason: Mapped[str]
+    attempts: Mapped[int]  # failed attempts of this URL in a row, this one included
+    at: Mapped[datetime]
 
 
 class Page(Base):

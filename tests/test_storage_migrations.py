@@ -16,6 +16,8 @@ from storage.db import alembic_config, current_revision, head_revision, open_dat
 TABLES = {
     "sites",
     "crawl_runs",
+    "urls",
+    "fetch_failures",
     "pages",
     "articles",
     "quotes",

@@ -1,0 +1,229 @@
+"""Crawl runs and what they fetched: the run lock, heartbeats, URL outcomes, retries.
+
+    run_id = start_run(session, "demo", host=HOST, pid=os.getpid())   # RunInProgress if held
+    beat(session, run_id, stats)                                      # every HEARTBEAT_SECONDS
+    record_fetch(session, run_id, url, kind="article", outcome="timeout", reason="…")
+    finish_run(session, run_id, status="finished", stats=stats, exit_code=0)
+
+The running `crawl_runs` row is the site's lock: a unique index allows one such
+row per site, so two processes (on one machine or many, sharing the database)
+cannot both run a site. A holder whose heartbeat is older than STALE_AFTER, or
+whose pid is gone on this same host, died without closing its run: the next
+`start_run` marks it `abandoned` and takes the lock.
+
+`urls` keeps every URL's last outcome. A failure counts `failures` up and sets
+`retry_at` with exponential backoff, so later runs fetch it again until
+MAX_FAILURES attempts in a row failed; `fetch_failures` keeps each failure of
+each run. `known_urls` loads a site's URL states with one query, for the
+spider's seen set.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import exc as sa_exc
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from storage import models as m
+from storage.api import record_site_profile
+
+HEARTBEAT_SECONDS = 30.0
+STALE_AFTER = timedelta(minutes=5)  # ten missed heartbeats: the holder is gone
+MAX_FAILURES = 5  # failed attempts in a row before a URL is given up
+BACKOFF_FIRST = timedelta(minutes=10)
+BACKOFF_MAX = timedelta(days=1)
+OK_OUTCOMES = ("ok", "not_modified")
+HOST = socket.gethostname()
+
+
+class RunInProgress(Exception):
+    """Another live run holds the site; the message says since when and where."""
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # it exists, under another user
+        return True
+    return True
+
+
+def is_stale(run: m.CrawlRun, now: datetime, *, host: str = HOST) -> bool:
+    """True when the process behind a running row is gone."""
+    beat_at = run.heartbeat_at or run.started_at
+    if now - beat_at > STALE_AFTER:
+        return True
+    return run.host == host and run.pid is not None and not _pid_alive(run.pid)
+
+
+def _holder(session: Session, site_id: int) -> m.CrawlRun | None:
+    return session.scalar(
+        select(m.CrawlRun).where(m.CrawlRun.site_id == site_id, m.CrawlRun.status == "running")
+    )
+
+
+def start_run(
+    session: Session,
+    site_name: str,
+    *,
+    profile_ref: str | None = None,
+    profile_hash: str | None = None,
+    host: str = HOST,
+    pid: int | None = None,
+    now: datetime | None = None,
+) -> int:
+    """Take the site's run lock and record a running crawl; return the run's id.
+
+    Records the profile the run uses in the site's row. A dead holder is marked
+    `abandoned` first; a live one raises RunInProgress.
+    """
+    now = now or _now()
+    site = record_site_profile(session, site_name, profile_ref, profile_hash)
+    session.flush()
+    holder = _holder(session, site.id)
+    if holder is not None:
+        if not is_stale(holder, now, host=host):
+            raise RunInProgress(_in_progress(site_name, holder))
+        abandon(session, holder, now=now)
+    run = m.CrawlRun(site=site, status="running", stats={}, started_at=now, heartbeat_at=now,
+                     host=host, pid=os.getpid() if pid is None else pid)
+    try:
+        with session.begin_nested():  # another process may have taken it since the look
+            session.add(run)
+            session.flush()
+    except sa_exc.IntegrityError:
+        holder = _holder(session, site.id)
+        raise RunInProgress(_in_progress(site_name, holder)) from None
+    return run.id
+
+
+def _in_progress(site_name: str, holder: m.CrawlRun | None) -> str:
+    if holder is None:
+        return f"a run of {site_name} is in progress"
+    since = holder.started_at.strftime("%Y-%m-%d %H:%M:%S UTC")
+    return f"a run of {site_name} is in progress: run {holder.id}, since {since}, on {holder.host} pid {holder.pid}"
+
+
+def abandon(session: Session, run: m.CrawlRun, *, now: datetime | None = None) -> None:
+    """Close a run whose process died: its lock is free again."""
+    run.status = "abandoned"
+    run.finished_at = now or _now()
+    run.reason = f"the process ({run.host} pid {run.pid}) stopped without closing the run"
+    session.flush()
+
+
+def beat(session: Session, run_id: int, stats: dict[str, Any] | None = None) -> None:
+    """Renew the run's heartbeat (and its counts so far)."""
+    run = session.get(m.CrawlRun, run_id)
+    if run is None or run.status != "running":
+        return
+    run.heartbeat_at = _now()
+    if stats is not None:
+        run.stats = dict(stats)
+
+
+def finish_run(
+    session: Session,
+    run_id: int,
+    *,
+    status: str,
+    stats: dict[str, Any],
+    exit_code: int | None = None,
+    reason: str | None = None,
+    drift: bool = False,
+) -> None:
+    """Close a run as "finished" or "failed" with its counts; frees the lock."""
+    if status not in ("finished", "failed"):
+        raise ValueError(f"status must be 'finished' or 'failed', not {status!r}")
+    run = session.get(m.CrawlRun, run_id)
+    if run is None:
+        raise LookupError(f"no crawl_runs row with id {run_id}")
+    run.status, run.stats, run.finished_at = status, dict(stats), _now()
+    run.exit_code, run.reason, run.drift = exit_code, reason, drift
+
+
+# -- URL outcomes ------------------------------------------------------------------
+
+
+def backoff(failures: int) -> timedelta:
+    """How long to wait before the next attempt after `failures` failed ones in a row."""
+    return min(BACKOFF_FIRST * 2 ** max(failures - 1, 0), BACKOFF_MAX)
+
+
+def record_fetch(
+    session: Session,
+    run_id: int,
+    url: str,
+    *,
+    kind: str,
+    outcome: str,
+    status: int | None = None,
+    reason: str | None = None,
+    etag: str | None = None,
+    last_modified: str | None = None,
+    now: datetime | None = None,
+) -> m.Url:
+    """Record one fetch of `url` in the run: its outcome, and for a failure the retry."""
+    now = now or _now()
+    run = session.get(m.CrawlRun, run_id)
+    if run is None:
+        raise LookupError(f"no crawl_runs row with id {run_id}")
+    row = session.scalar(select(m.Url).where(m.Url.site_id == run.site_id, m.Url.url == url))
+    if row is None:
+        row = m.Url(site_id=run.site_id, url=url, kind=kind, failures=0, first_seen_at=now)
+        session.add(row)
+    row.kind, row.outcome, row.status, row.reason = kind, outcome, status, reason
+    row.last_attempt_at, row.crawl_run_id = now, run_id
+    if outcome in OK_OUTCOMES:
+        row.failures, row.retry_at, row.last_ok_at = 0, None, now
+        if outcome == "ok":  # a 304 keeps the validators it was asked with
+            row.etag, row.last_modified = etag, last_modified
+    else:
+        row.failures = (row.failures or 0) + 1
+        row.retry_at = now + backoff(row.failures) if row.failures < MAX_FAILURES else None
+        session.add(m.FetchFailure(crawl_run_id=run_id, url=url, kind=outcome,
+                                   reason=reason or outcome, attempts=row.failures, at=now))
+    session.flush()
+    return row
+
+
+@dataclass(frozen=True)
+class UrlState:
+    """What the spider needs to know of a URL it meets again."""
+
+    outcome: str
+    failures: int
+    last_ok_at: datetime | None
+    retry_at: datetime | None
+    etag: str | None
+    last_modified: str | None
+
+    @property
+    def fetched(self) -> bool:
+        return self.last_ok_at is not None
+
+
+def known_urls(session: Session, site_name: str, *, kind: str | None = None) -> dict[str, UrlState]:
+    """{url: state} of every URL of the site crawls asked for, in one query."""
+    query = (
+        select(m.Url.url, m.Url.outcome, m.Url.failures, m.Url.last_ok_at, m.Url.retry_at,
+               m.Url.etag, m.Url.last_modified)
+        .join(m.Site, m.Site.id == m.Url.site_id)
+        .where(m.Site.name == site_name)
+    )
+    if kind is not None:
+        query = query.where(m.Url.kind == kind)
+    result = session.execute(query.execution_options(yield_per=10_000))
+    return {url: UrlState(*rest) for url, *rest in result}
