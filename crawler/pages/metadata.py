@@ -8,8 +8,13 @@ JSON-LD lives in <script>.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
+
+import lxml.html
+from lxml import etree
 
 from crawler.pages.html import select, text_of
 
@@ -141,3 +146,31 @@ def read_metadata(root) -> Metadata:
         if body:
             meta.is_article_type = True
     return meta
+
+
+_HEAD_END = re.compile(rb"</head\s*>", re.I)
+
+
+def declared_url(body: bytes) -> str | None:
+    """The absolute http(s) URL a page gives for itself: its canonical link, else og:url.
+
+    For `newsdb parse FILE` without --url, so related links resolve against the
+    page's real address. Only the <head> is parsed (the tags live there); a
+    relative or non-http URL is no base and gives None.
+    """
+    end = _HEAD_END.search(body)
+    head = body[: end.end()] if end else body
+    if not head.strip():
+        return None
+    try:
+        root = lxml.html.document_fromstring(head)
+    except (etree.ParserError, ValueError):
+        return None
+    canonical = [el.get("href") for el in root.iter("link") if "canonical" in (el.get("rel") or "").lower().split()]
+    og_url = [el.get("content") for el in root.iter("meta") if (el.get("property") or "").strip().lower() == "og:url"]
+    for candidate in canonical + og_url:
+        url = (candidate or "").strip()
+        parts = urlsplit(url)
+        if parts.scheme in ("http", "https") and parts.hostname:
+            return url
+    return None
