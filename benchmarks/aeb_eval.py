@@ -8,7 +8,7 @@ Usage::
 AEB_DIR defaults to ``/work/shared/benchmarks/aeb`` (``html/<id>.html.gz`` + ``ground-truth.json``).
 Both systems run in the same process on the same bytes, so their figures compare:
 
-* ``newsdb``: ``newsdb.parse.parse_html(bytes, url)`` with no site profile (the generic path,
+* ``newsdb``: ``pipelines.parse.page_json(bytes, url)`` with no site profile (the generic path,
   normalization included); the body is the paragraphs joined by newlines. A page the parser
   calls a non-article has an empty body and scores zero recall: that is part of the figure.
 * ``trafilatura``: ``trafilatura.extract(html)`` with its defaults (text output);
@@ -81,9 +81,9 @@ def load(aeb_dir: Path) -> tuple[dict, dict[str, bytes]]:
 
 
 def newsdb_body(html: bytes, url: str) -> str:
-    from newsdb.parse import parse_html
+    from pipelines.parse import page_json
 
-    return "\n".join(parse_html(html, url)["body"])
+    return "\n".join(page_json(html, url)["body"])
 
 
 def trafilatura_body(html: bytes, url: str) -> str:

@@ -9,11 +9,11 @@ Two page sets, every system timed on the same bytes in the same run, interleaved
 page by page so that load from other processes hits all of them alike:
 
 * demo: ``seeds/demo/news/*/index.html`` with the ``demo`` profile (the production path):
-  ``newsdb.parse.parse_html`` (extraction + normalization + quotes + related) against a
+  ``pipelines.parse.page_json`` (extraction + normalization + quotes + related) against a
   bare ``lxml.html.fromstring`` of the same bytes; target ratio <= 6 (extraction alone,
   ``crawler.pages.extract`` without the pipelines, is timed beside them to show the split);
 * fixtures: ``tests/fixtures/extraction/*.html`` with no profile (the generic layer):
-  ``parse_html`` against ``trafilatura.extract(html, with_metadata=True)``; target ratio <= 1.
+  ``page_json`` against ``trafilatura.extract(html, with_metadata=True)``; target ratio <= 1.
 
 Per page the median over the rounds is taken; the figure is the median over pages
 (mean beside it). One warm-up round runs first (imports, pymorphy3 dictionaries, caches).
@@ -79,14 +79,14 @@ def main(argv: list[str] | None = None) -> int:
     from core.items import Page
     from crawler.pages import extract
     from core.profiles import load_profile
-    from newsdb.parse import parse_html
+    from pipelines.parse import page_json
 
     demo = load_profile("demo")
     report = {}
     report["demo"] = time_systems(
         demo_pages(),
         {
-            "newsdb parse_html (profile demo)": lambda b, u, h: parse_html(b, u, h, profile=demo, fetched_at=FETCHED),
+            "newsdb parse_html (profile demo)": lambda b, u, h: page_json(b, u, h, profile=demo, fetched_at=FETCHED),
             "lxml.html.fromstring": lambda b, u, h: lxml.html.fromstring(b),
             # where the time goes: extraction alone, without the pipelines (normalize, quotes, related)
             "crawler.pages.extract only": lambda b, u, h: extract(Page(url=u, body=b, headers=h, fetched_at=FETCHED), demo),
@@ -96,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     report["fixtures"] = time_systems(
         fixture_pages(),
         {
-            "newsdb parse_html (no profile)": lambda b, u, h: parse_html(b, u, h, fetched_at=FETCHED),
+            "newsdb parse_html (no profile)": lambda b, u, h: page_json(b, u, h, fetched_at=FETCHED),
             "trafilatura.extract(with_metadata=True)": lambda b, u, h: trafilatura.extract(b, url=u, with_metadata=True),
         },
         args.rounds,

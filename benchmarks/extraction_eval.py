@@ -6,7 +6,7 @@ Usage::
     python benchmarks/extraction_eval.py tests/fixtures/extraction [--profile NAME] [--json] [--verbose]
 
 For every ``X.html`` with a sibling ``X.json`` (the expected output, written by hand)
-the page bytes are run through ``newsdb.parse.parse_html`` and compared field by field:
+the page bytes are run through ``pipelines.parse.page_json`` and compared field by field:
 
 * body token-F1: tokens are ``re.findall(r"\\w+", text)`` over the joined paragraphs;
   multiset precision / recall / F1 (both empty -> 1.0);
@@ -258,7 +258,7 @@ def summarize(rows: list[dict]) -> dict:
 
 def evaluate_dir(path: str | Path, parse: Callable, *, profile: str | None = None,
                  keep_predictions: bool = False) -> dict:
-    """Evaluate every X.html/X.json pair in *path* with *parse* (parse_html's signature)."""
+    """Evaluate every X.html/X.json pair in *path* with *parse* (page_json's signature)."""
     rows = []
     preds: dict[str, Any] = {}
     golds: dict[str, Any] = {}
@@ -376,12 +376,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--traceback", action="store_true", help="print tracebacks of parser crashes")
     args = ap.parse_args(argv)
     try:
-        from newsdb.parse import parse_html  # noqa: PLC0415
+        from pipelines.parse import page_json  # noqa: PLC0415
     except Exception as exc:  # noqa: BLE001
-        print(f"extraction_eval: cannot import newsdb.parse.parse_html: {type(exc).__name__}: {exc}",
+        print(f"extraction_eval: cannot import pipelines.parse.page_json: {type(exc).__name__}: {exc}",
               file=sys.stderr)
         return 2
-    res = evaluate_dir(args.dir, parse_html, profile=args.profile, keep_predictions=args.verbose)
+    res = evaluate_dir(args.dir, page_json, profile=args.profile, keep_predictions=args.verbose)
     if args.json:
         out = {k: v for k, v in res.items() if not k.startswith("_")}
         print(json.dumps(out, ensure_ascii=False, indent=2))

@@ -6,7 +6,7 @@ Usage::
     python benchmarks/quote_cost.py [--repeat N] [--json]
 
 Every demo page (``seeds/demo/news/*/index.html``, profile ``demo``) goes through
-``newsdb.parse.parse_html`` twice per round: once as is, once with quote extraction
+``pipelines.parse.page_json`` twice per round: once as is, once with quote extraction
 switched off (``pipelines.steps.extract_quotes`` replaced by a function returning
 ``[]``). Each page is parsed both ways back to back, in an order that flips every
 round, so drift (CPU boost, caches, other load) hits both alike.
@@ -35,7 +35,7 @@ if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
 from core.profiles import load_profile  # noqa: E402
-from newsdb.parse import parse_html  # noqa: E402
+from pipelines.parse import page_json  # noqa: E402
 from pipelines import steps  # noqa: E402
 
 PAGES = REPO_ROOT / "seeds" / "demo" / "news"
@@ -49,7 +49,7 @@ def _pages() -> list[tuple[str, bytes]]:
 
 def _time(body: bytes, url: str, profile) -> float:
     started = time.perf_counter()
-    parse_html(body, url, profile=profile)
+    page_json(body, url, profile=profile)
     return time.perf_counter() - started
 
 
@@ -79,7 +79,7 @@ def measure(repeat: int = 15) -> dict:
     pages = _pages()
     real = steps.extract_quotes
     started = time.perf_counter()
-    quotes = sum(len(parse_html(body, url, profile=profile)["quotes"]) for url, body in pages)
+    quotes = sum(len(page_json(body, url, profile=profile)["quotes"]) for url, body in pages)
     warmup = time.perf_counter() - started
     with_q: dict[str, list[float]] = {url: [] for url, _ in pages}
     without_q: dict[str, list[float]] = {url: [] for url, _ in pages}

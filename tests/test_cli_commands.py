@@ -43,6 +43,23 @@ def one_line_error(args, env=None, *, usage=False):
     return lines[0]
 
 
+def test_console_script_and_python_m_reach_the_same_group():
+    """`newsdb` (pyproject's newsdb.cli:main) and `python -m newsdb` both start newsdb.cli."""
+    from importlib.metadata import entry_points
+
+    import newsdb.cli
+
+    (script,) = [ep for ep in entry_points(group="console_scripts") if ep.name == "newsdb"]
+    assert script.value == "newsdb.cli:main" and script.load() is newsdb.cli.main
+    result = subprocess.run([sys.executable, "-m", "newsdb", "--help"], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0 and "Commands:" in result.stdout
+    assert set(newsdb.cli.cli.commands) == {
+        "demo", "crawl", "parse", "search", "show", "related", "export", "stats", "quotes",
+        "reparse", "import-warc", "export-warc", "db",
+    }
+    assert set(newsdb.cli.cli.commands["db"].commands) == {"upgrade", "check", "copy"}
+
+
 def test_unknown_site_is_one_line(tmp_path):
     line = one_line_error(["crawl", "nosuchsite", "--db", f"sqlite:///{tmp_path}/x.sqlite"])
     assert "no site profile 'nosuchsite'" in line and "demo" in line
@@ -62,6 +79,11 @@ def test_stats_on_unusable_path_is_one_line(tmp_path):
 def test_bad_limit_is_rejected_by_the_parser(tmp_path):
     line = one_line_error(["crawl", "demo", "--limit", "0"], usage=True)
     assert "--limit" in line
+
+
+def test_bad_step_switch_is_one_line(tmp_path):
+    line = one_line_error(["parse", "-", "-s", "NEWSDB_QUOTES_ENABLED=maybe"], usage=True)
+    assert line == "Error: NEWSDB_QUOTES_ENABLED: expected True or False, not 'maybe'"
 
 
 def test_database_url_from_environment(tmp_path):

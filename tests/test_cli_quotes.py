@@ -129,7 +129,21 @@ def test_cli_formats(stored, db_url):
 
 
 @pytest.mark.parametrize("option, value", [("--since", "2025-13-01"), ("--until", "вчера")])
-def test_cli_bad_date_is_one_line(db_url, option, value):
+def test_cli_bad_date_is_a_usage_error(db_url, option, value):
+    """The one date type of every command: exit 2, click's usage hint, then one error line."""
     result = _run(db_url, option, value)
-    assert result.exit_code != 0
-    assert result.output.strip().count("\n") == 0 and option in result.output
+    assert result.exit_code == 2
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert lines[0].startswith("Usage:") and lines[1].startswith("Try ") and len(lines) == 3
+    assert option in lines[2] and "is not a date" in lines[2]
+
+
+def test_cli_dates_are_utc_unless_they_have_an_offset(stored, db_url):
+    # Токаев's article is 2025-12-20T10:15+05:00 = 05:15 UTC
+    def titles(*args):
+        return {row["title"] for row in json.loads(_run(db_url, "--format", "json", *args).output)}
+
+    assert titles("--since", "2025-12-20T05:15") == {"Токаев о выборах акимов"}
+    assert titles("--since", "2025-12-20T05:16") == set()
+    assert titles("--since", "2025-12-20T10:16+05:00") == set()
+    assert titles("--until", "2025-12-05") == {"Тарифы на тепло", "Саммит в Астане"}  # the whole day

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from newsdb.parse import parse_html
+from pipelines.parse import page_json
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -34,7 +34,7 @@ def _id(case) -> str:
 @lru_cache(maxsize=None)
 def parsed(html_path: Path) -> tuple[dict, dict]:
     gold = json.loads(html_path.with_suffix(".json").read_text(encoding="utf-8"))
-    return _call(parse_html, html_path.read_bytes(), gold, None), gold
+    return _call(page_json, html_path.read_bytes(), gold, None), gold
 
 
 @pytest.mark.parametrize("case", CASES, ids=_id)

@@ -1,19 +1,13 @@
-"""The archive commands: reparse, import-warc, export-warc, and `db check`.
+"""The archive commands: reparse, import-warc, export-warc.
 
-Thin shells over newsdb.reparse, newsdb.warc and storage.db.
+Thin shells over newsdb.reparse and newsdb.warc.
 """
 
 from __future__ import annotations
 
-import tempfile
-from datetime import UTC
-
 import click
 
-from newsdb.cli import cli, db, db_option, user_errors
-from storage.db import open_database, resolve_url
-
-DATE_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"]
+from newsdb.cli.options import db_option, open_db, since_option, steps_option, user_errors
 
 
 def _jobs_option(command):
@@ -23,18 +17,18 @@ def _jobs_option(command):
     )(command)
 
 
-@cli.command()
+@click.command()
 @db_option
 @click.option("--site", help="Only pages of this site")
-@click.option("--since", type=click.DateTime(DATE_FORMATS), metavar="DATE",
-              help="Only pages fetched on or after DATE (UTC), e.g. 2025-12-01")
+@since_option("Only pages fetched on or after DATE, e.g. 2025-12-01")
 @click.option("--url", help="Only this URL (its newest archived version)")
 @click.option("--older-than-parser", metavar="VERSION",
               help="Only pages last parsed by a parser older than VERSION (or never parsed)")
 @_jobs_option
+@steps_option
 @click.option("--dry-run", is_flag=True, help="Write nothing; list the articles that would change")
 @user_errors
-def reparse(db_url, site, since, url, older_than_parser, jobs, dry_run):
+def reparse(db_url, site, since, url, older_than_parser, jobs, steps, dry_run):
     """Re-parse archived pages with the current parser, without the network.
 
     Takes the newest archived version of each URL (status 200) through the
@@ -53,24 +47,24 @@ def reparse(db_url, site, since, url, older_than_parser, jobs, dry_run):
 
     if older_than_parser is not None and not engine.version_key(older_than_parser):
         raise click.BadParameter("expected a version such as 0.2.0", param_hint="--older-than-parser")
-    with open_database(resolve_url(db_url)) as database:
+    with open_db(db_url) as database:
         report = engine.reparse(
-            database, site=site, since=since.replace(tzinfo=UTC) if since else None, url=url,
-            older_than_parser=older_than_parser, jobs=jobs, dry_run=dry_run,
-            progress=engine.stderr_if_terminal(),
+            database, site=site, since=since, url=url, older_than_parser=older_than_parser,
+            jobs=jobs, dry_run=dry_run, steps=steps, progress=engine.stderr_if_terminal(),
         )
     for line in report.would_change:
         click.echo(line)
     click.echo(("dry run, nothing written: " if dry_run else "reparse: ") + report.summary())
 
 
-@cli.command("import-warc")
+@click.command("import-warc")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @db_option
 @click.option("--site", help="Store the pages under this site (default: the profile for the URL's host, else the host)")
 @_jobs_option
+@steps_option
 @user_errors
-def import_warc(files, db_url, site, jobs):
+def import_warc(files, db_url, site, jobs, steps):
     """Archive and parse the HTML responses of WARC files (e.g. Common Crawl News).
 
     Requests, metadata, revisits and non-HTML responses are skipped. Pages
@@ -85,9 +79,10 @@ def import_warc(files, db_url, site, jobs):
     from newsdb.warc import WarcError
     from newsdb.warc import import_warc as run_import
 
-    with open_database(resolve_url(db_url)) as database:
+    with open_db(db_url) as database:
         try:
-            report, parsed = run_import(database, files, site=site, jobs=jobs, progress=stderr_if_terminal())
+            report, parsed = run_import(database, files, site=site, jobs=jobs, steps=steps,
+                                        progress=stderr_if_terminal())
         except WarcError as exc:
             raise click.ClickException(str(exc)) from None
     click.echo(
@@ -97,7 +92,7 @@ def import_warc(files, db_url, site, jobs):
     click.echo("parse: " + parsed.summary())
 
 
-@cli.command("export-warc")
+@click.command("export-warc")
 @click.argument("out", type=click.Path(dir_okay=False, writable=True))
 @db_option
 @click.option("--site", help="Only pages of this site")
@@ -114,35 +109,11 @@ def export_warc(out, db_url, site):
     """
     from newsdb.warc import export_warc as run_export
 
-    with open_database(resolve_url(db_url)) as database:
+    with open_db(db_url) as database:
         count = run_export(database, out, site=site)
     click.echo(f"export-warc: {count} pages -> {out}")
 
 
-@db.command()
-@click.option("--db", "db_url", metavar="URL", default=None,
-              help="Check this database (default: a new temporary SQLite database)")
-@user_errors
-def check(db_url):
-    """Check that the migrations build exactly the schema the models describe.
-
-    Exits 1 and lists the differences when they drift apart (run it in CI
-    against SQLite and PostgreSQL). An empty database is migrated first.
-
-    \b
-    Example:
-        newsdb db check
-        newsdb db check --db postgresql+psycopg://postgres@127.0.0.1/newsdb_ci
-    """
-    from storage.db import head_revision, schema_drift
-
-    if db_url is None:
-        with tempfile.TemporaryDirectory(prefix="newsdb-check-") as folder:
-            drift = schema_drift(f"sqlite:///{folder}/check.sqlite")
-    else:
-        drift = schema_drift(db_url)
-    if drift:
-        for line in drift:
-            click.echo(line)
-        raise click.ClickException(f"the models and the migrations differ: {len(drift)} difference(s)")
-    click.echo(f"schema matches the models (revision {head_revision()})")
+def register(cli: click.Group) -> None:
+    for command in (reparse, import_warc, export_warc):
+        cli.add_command(command)

@@ -1,6 +1,6 @@
-"""Query commands: search, show, related, export, and `db copy`.
+"""Query commands: search, show, related, export, stats.
 
-Thin shells over storage.search, storage.query and storage.copy (the same
+Thin shells over storage.search, storage.query and storage.history (the same
 functions the analyst API `storage.open_db` uses).
 """
 
@@ -10,42 +10,17 @@ import csv
 import json
 import sys
 from dataclasses import asdict
-from datetime import UTC, datetime, time
+from datetime import datetime
 
 import click
 
-from newsdb.cli import cli, db, db_option, user_errors
-from storage.db import open_database, resolve_url
-
-class DateParam(click.ParamType):
-    """YYYY-MM-DD or an ISO datetime; without a zone it is UTC. As an upper
-    bound (`end_of_day`), a bare date means the end of that day."""
-
-    name = "DATE"
-
-    def __init__(self, *, end_of_day: bool = False) -> None:
-        self.end_of_day = end_of_day
-
-    def convert(self, value, param, ctx):  # type: ignore[no-untyped-def]
-        if isinstance(value, datetime):
-            return value
-        text = str(value).strip()
-        try:
-            parsed = datetime.fromisoformat(text)
-        except ValueError:
-            self.fail(f"{value!r} is not a date: expected YYYY-MM-DD or an ISO datetime", param, ctx)
-        if len(text) == 10 and self.end_of_day:
-            parsed = datetime.combine(parsed.date(), time.max)
-        if parsed.tzinfo is None:
-            parsed = parsed.replace(tzinfo=UTC)
-        return parsed
+from newsdb.cli.options import db_option, open_db, since_option, until_option, user_errors
 
 
 def date_options(command):
     """--since/--until on published_at."""
-    command = click.option("--until", type=DateParam(end_of_day=True),
-                           help="Published on or before DATE (YYYY-MM-DD, inclusive)")(command)
-    return click.option("--since", type=DateParam(), help="Published on or after DATE (YYYY-MM-DD)")(command)
+    command = until_option("Published on or before DATE")(command)
+    return since_option("Published on or after DATE")(command)
 
 
 def _json_default(value):  # type: ignore[no-untyped-def]
@@ -65,7 +40,7 @@ def _day(value: datetime | None) -> str:
 # -- search ------------------------------------------------------------------------
 
 
-@cli.command()
+@click.command()
 @click.argument("query")
 @db_option
 @click.option("--site", help="Only this site (profile name, e.g. demo)")
@@ -90,15 +65,11 @@ def search(query, db_url, site, since, until, tag, limit, fmt):
     """
     from storage.search import search as run_search
 
-    database = open_database(resolve_url(db_url))
-    try:
-        with database.session() as session:
-            try:
-                hits = run_search(session, query, site=site, since=since, until=until, tag=tag, limit=limit)
-            except ValueError as error:
-                raise click.ClickException(str(error)) from None
-    finally:
-        database.close()
+    with open_db(db_url) as database, database.session() as session:
+        try:
+            hits = run_search(session, query, site=site, since=since, until=until, tag=tag, limit=limit)
+        except ValueError as error:
+            raise click.ClickException(str(error)) from None
     if fmt == "json":
         click.echo(_dumps([asdict(hit) for hit in hits], indent=2))
     elif fmt == "csv":
@@ -119,7 +90,7 @@ def search(query, db_url, site, since, until, tag, limit, fmt):
 # -- show and related ------------------------------------------------------------------
 
 
-@cli.command()
+@click.command()
 @click.argument("ref", metavar="URL|ID")
 @db_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
@@ -136,19 +107,15 @@ def show(ref, db_url, fmt, history):
     """
     from storage.query import find_article
 
-    database = open_database(resolve_url(db_url))
-    try:
-        with database.session() as session:
-            article = find_article(session, ref)
-            if article is None:
-                raise click.ClickException(f"no stored article with id or URL {ref!r}")
-            history_lines = None
-            if history:
-                from storage.history import history_lines as lines_of
+    with open_db(db_url) as database, database.session() as session:
+        article = find_article(session, ref)
+        if article is None:
+            raise click.ClickException(f"no stored article with id or URL {ref!r}")
+        history_lines = None
+        if history:
+            from storage.history import history_lines as lines_of
 
-                history_lines = lines_of(session, article.id)
-    finally:
-        database.close()
+            history_lines = lines_of(session, article.id)
     if fmt == "json":
         record = asdict(article)
         if history_lines is not None:
@@ -182,7 +149,7 @@ def show(ref, db_url, fmt, history):
             click.echo(f"  {line}")
 
 
-@cli.command()
+@click.command()
 @click.argument("ref", metavar="URL|ID")
 @db_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
@@ -198,12 +165,8 @@ def related(ref, db_url, fmt):
     """
     from storage.query import related_links
 
-    database = open_database(resolve_url(db_url))
-    try:
-        with database.session() as session:
-            report = related_links(session, ref)
-    finally:
-        database.close()
+    with open_db(db_url) as database, database.session() as session:
+        report = related_links(session, ref)
     if report is None:
         raise click.ClickException(f"no stored article with id or URL {ref!r}")
     if fmt == "json":
@@ -221,7 +184,7 @@ def related(ref, db_url, fmt):
 # -- export ------------------------------------------------------------------------
 
 
-@cli.command()
+@click.command()
 @db_option
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl",
               show_default=True, help="Output format")
@@ -241,45 +204,62 @@ def export(db_url, fmt, site, since, until, output):
     """
     from storage.query import CSV_COLUMNS, csv_row, iter_export
 
-    database = open_database(resolve_url(db_url))
     count = 0
-    try:
-        with database.session() as session:
-            writer = csv.writer(output) if fmt == "csv" else None
+    with open_db(db_url) as database, database.session() as session:
+        writer = csv.writer(output) if fmt == "csv" else None
+        if writer:
+            writer.writerow(CSV_COLUMNS)
+        for record in iter_export(session, site=site, since=since, until=until):
             if writer:
-                writer.writerow(CSV_COLUMNS)
-            for record in iter_export(session, site=site, since=since, until=until):
-                if writer:
-                    writer.writerow(csv_row(record))
-                else:
-                    output.write(_dumps(record) + "\n")
-                count += 1
-    finally:
-        database.close()
+                writer.writerow(csv_row(record))
+            else:
+                output.write(_dumps(record) + "\n")
+            count += 1
     click.echo(f"exported {count} articles", err=True)
 
 
-# -- db copy -----------------------------------------------------------------------
+# -- stats -------------------------------------------------------------------------
 
 
-@db.command("copy")
-@click.option("--from", "source", required=True, metavar="URL", help="Database to copy from")
-@click.option("--to", "target", required=True, metavar="URL", help="Empty database to copy into")
+@click.command()
+@db_option
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", help="Output format")
 @user_errors
-def copy_command(source, target):
-    """Copy a whole database into an empty one (e.g. SQLite to PostgreSQL),
-    keeping every id; the search index is rebuilt on the target.
+def stats(db_url, fmt):
+    """Show what the database holds, per site: articles, quotes, publication
+    dates, the last crawl and which extraction layer answered each field.
 
     \b
     Example:
-        newsdb db copy --from sqlite:///data/newsdb.sqlite \\
-                       --to postgresql+psycopg://postgres@127.0.0.1/newsdb
+        newsdb stats
+        newsdb stats --format json --db postgresql+psycopg://postgres@127.0.0.1/newsdb
     """
-    from storage.copy import copy_database
+    from storage import api
+    from storage.query import site_stats
 
-    def progress(table: str, rows: int) -> None:
-        if rows % 20000 == 0:
-            click.echo(f"  {table}: {rows} rows…", err=True)
+    with open_db(db_url) as database, database.session() as session:
+        sites = site_stats(session)
+        counts = api.table_counts(session)
+    if fmt == "json":
+        payload = {"sites": [asdict(site) for site in sites], "tables": counts}
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
+        return
+    if not sites:
+        click.echo("no sites yet: run `newsdb demo` or `newsdb crawl SITE`")
 
-    counts = copy_database(source, target, progress=progress)
-    click.echo("copied " + ", ".join(f"{name} {rows}" for name, rows in counts.items()))
+    for site in sites:
+        crawl = f"{site.last_crawl_at:%Y-%m-%d %H:%M} UTC ({site.last_crawl_status})" if site.last_crawl_at else "never"
+        click.echo(site.site)
+        click.echo(f"  articles   {site.articles}")
+        click.echo(f"  quotes     {site.quotes}")
+        click.echo(f"  published  {_day(site.first_published_at)} .. {_day(site.last_published_at)}")
+        click.echo(f"  last crawl {crawl}")
+        for name, layers in site.layers.items():
+            shown = ", ".join(f"{layer} {count}" for layer, count in layers.items())
+            click.echo(f"  layers     {name:<13} {shown}")
+    click.echo("tables: " + ", ".join(f"{name} {count}" for name, count in counts.items()))
+
+
+def register(cli: click.Group) -> None:
+    for command in (search, show, related, export, stats):
+        cli.add_command(command)

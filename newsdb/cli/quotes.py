@@ -10,25 +10,10 @@ import csv
 import json
 import sys
 from dataclasses import asdict, fields
-from datetime import date, datetime
 
 import click
 
-from newsdb.cli import cli, db_option, user_errors
-from storage.db import open_database, resolve_url
-
-
-def _date(value: str | None, option: str) -> date | datetime | None:
-    """YYYY-MM-DD (a whole day) or an ISO datetime; anything else is a one-line error."""
-    if value is None:
-        return None
-    text = value.strip()
-    try:
-        return date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text)
-    except ValueError:
-        raise click.ClickException(
-            f"{option}: {value!r} is not a date (use YYYY-MM-DD or 2025-12-20T10:15+05:00)"
-        ) from None
+from newsdb.cli.options import db_option, open_db, since_option, until_option, user_errors
 
 
 def _table(rows) -> None:
@@ -44,11 +29,11 @@ def _table(rows) -> None:
         click.echo(f"            {row.title or '(no title)'} <{row.url}>")
 
 
-@cli.command()
+@click.command()
 @click.option("--speaker", metavar="NAME", help="Speaker, in any case form (Токаев finds Токаева, Токаеву)")
 @click.option("--site", metavar="S", help="Only this site")
-@click.option("--since", metavar="DATE", help="Published on or after DATE (YYYY-MM-DD, UTC day)")
-@click.option("--until", metavar="DATE", help="Published on or before DATE (the whole day)")
+@since_option("Published on or after DATE")
+@until_option("Published on or before DATE")
 @click.option("--contains", metavar="TEXT", help="Quote text contains TEXT (case-, ё- and script-insensitive)")
 @click.option("--limit", type=click.IntRange(min=1), help="At most N quotes")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
@@ -66,14 +51,9 @@ def quotes(speaker, site, since, until, contains, limit, fmt, db_url):
     """
     from storage.quotes import QuoteRow, find_quotes
 
-    since_value, until_value = _date(since, "--since"), _date(until, "--until")
-    database = open_database(resolve_url(db_url))
-    try:
-        with database.session() as session:
-            rows = find_quotes(session, speaker=speaker, site=site, since=since_value,
-                               until=until_value, contains=contains, limit=limit)
-    finally:
-        database.close()
+    with open_db(db_url) as database, database.session() as session:
+        rows = find_quotes(session, speaker=speaker, site=site, since=since,
+                           until=until, contains=contains, limit=limit)
     if fmt == "json":
         click.echo(json.dumps([asdict(r) for r in rows], ensure_ascii=False, indent=2, default=str))
     elif fmt == "csv":
@@ -85,3 +65,7 @@ def quotes(speaker, site, since, until, contains, limit, fmt, db_url):
             writer.writerow(record)
     else:
         _table(rows)
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(quotes)
