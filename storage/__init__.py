@@ -14,8 +14,10 @@ The analyst API (storage.query): plain dataclasses out, one short transaction pe
     db.quotes(speaker="Токаев")                   # storage.quotes.find_quotes
     db.article("https://…/news/…/")               # storage.query.ArticleView
 
-Importing the package also registers storage.search's flush hook, which keeps
-the SQLite full-text index in step with every article the ORM writes.
+Importing the package changes nothing outside it. The flush hook that keeps the
+SQLite full-text index in step with every article the ORM writes
+(storage.search.sync_after_flush) sits on each Database's own sessionmaker:
+use `db.session()` or `db.new_session()`, not a Session built on `db.engine`.
 """
 
 from storage.query import NewsDB, open_db

@@ -3,6 +3,12 @@
     db = open_database("sqlite:///data/newsdb.sqlite")   # or postgresql+psycopg://…
     with db.session() as session:                         # commit on success
         api.upsert_article(session, article)
+    with db.new_session(autoflush=False) as session:      # the caller commits
+        ...
+
+Sessions come from the database's own sessionmaker, which on SQLite carries
+the flush hook that keeps the full-text index in step (storage.search); a
+Session built on `db.engine` by hand would skip it.
 
 The URL comes from the caller (`--db`), else NEWSDB_DATABASE_URL, else
 DEFAULT_URL. Mistakes a user can make (bad URL, unknown driver, unreachable
@@ -17,6 +23,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -25,6 +32,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import URL, Engine, create_engine, event, inspect, make_url
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session, sessionmaker
+
+from storage import search
 
 DEFAULT_URL = "sqlite:///data/newsdb.sqlite"
 ENV_VAR = "NEWSDB_DATABASE_URL"
@@ -47,6 +56,10 @@ class Database:
         self.engine = engine
         # Objects stay readable after the session block ends (callers print them).
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        if engine.dialect.name == "sqlite":
+            # FTS5 is filled by us, PostgreSQL's index by a trigger. On this
+            # sessionmaker only: no other code's sessions run the hook.
+            event.listen(self._sessions, "after_flush", search.sync_after_flush)
 
     @property
     def url(self) -> URL:
@@ -58,6 +71,14 @@ class Database:
         """One transaction: commit when the block succeeds, roll back if it raises."""
         with self._sessions.begin() as session:
             yield session
+
+    def new_session(self, **kwargs: Any) -> Session:
+        """A session for a caller that manages its own transactions.
+
+        `kwargs` override the sessionmaker's (e.g. autoflush=False,
+        expire_on_commit=False); the search-index hook runs all the same.
+        """
+        return self._sessions(**kwargs)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -241,15 +262,15 @@ def schema_drift(url: str | None = None) -> list[str]:
     from alembic.autogenerate import compare_metadata
 
     from storage.models import metadata
-    from storage.search import include_object  # migration 0002 keeps its index outside the models
 
     database = open_database(url)
     try:
         with database.engine.connect() as connection:
             context = MigrationContext.configure(
                 connection,
+                # include_object: migration 0002 keeps its index outside the models
                 opts={"compare_type": True, "compare_server_default": True,
-                      "include_object": include_object},
+                      "include_object": search.include_object},
             )
             return [_describe(diff) for diff in compare_metadata(context, metadata)]
     finally:

@@ -10,8 +10,9 @@ on the title, then by recency. SQLite's FTS5 has no Russian stemmer, so
 the same Snowball algorithm PostgreSQL uses; queries are stemmed the same way,
 so "выборы акимов" finds "выборов акима" on both. Both indexes are created by
 migration 0002. On SQLite the shadow is written whenever a session flushes an
-inserted or changed article (see `_sync_after_flush`); bulk writes that bypass
-the ORM call `rebuild_search_index` or `index_articles` themselves.
+inserted or changed article by the sessions of a storage.db.Database (see
+`sync_after_flush`); bulk writes that bypass the ORM call `rebuild_search_index`
+or `index_articles` themselves.
 
 A query is words (all required), "quoted phrases", `OR` between two items
 and `-word` to exclude. Quote marks, dashes and Latin/Cyrillic look-alike
@@ -28,19 +29,17 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
+import pymorphy3
 import snowballstemmer
-from sqlalchemy import Connection, bindparam, event, func, inspect, literal_column, select, table, text
+from sqlalchemy import Connection, bindparam, func, inspect, literal_column, select, table, text
 from sqlalchemy.orm import Session
 
+# fold() starts from the pipeline's own normalization (NFC, spaces, soft hyphens,
+# mixed-script repair). Not core.normalize.fold_for_search: it also turns pure-Latin
+# words into Cyrillic look-alikes ("covid" -> "соvіd"), which PostgreSQL's tsvector,
+# computed in SQL from the stored text, cannot mirror; both backends must fold alike.
+from core.normalize import normalize_text
 from storage import models as m
-
-try:  # the pipeline's own normalization: NFC, spaces, soft hyphens, mixed-script repair
-    from core.normalize import normalize_text as _normalize_text
-except ImportError:  # pragma: no cover - pipelines is part of newsdb; kept for reuse of storage alone
-    _normalize_text = None
-# Not core.normalize.fold_for_search: it also turns pure-Latin words into
-# Cyrillic look-alikes ("covid" -> "соvіd"), which PostgreSQL's tsvector, computed
-# in SQL from the stored text, cannot mirror; both backends must fold alike.
 
 FTS_TABLE = "articles_fts"
 FTS_COLUMNS = ("title_stems", "text_stems", "word_forms")
@@ -113,8 +112,7 @@ def _fold_word(word: str) -> str:
 def fold(text: str) -> str:
     """Text as search compares it: NFC, lower case, ё→е, plain quotes and dashes,
     look-alike Latin letters inside Cyrillic words made Cyrillic."""
-    if _normalize_text is not None:
-        text = _normalize_text(text)
+    text = normalize_text(text)
     text = unicodedata.normalize("NFC", text).translate(_FOLD_TABLE)
     text = WORD.sub(lambda match: _fold_word(match.group()), text)
     return text.lower().translate(_FOLD_TABLE)
@@ -151,8 +149,6 @@ def query_stems_of(word: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=1)
 def _morph():  # type: ignore[no-untyped-def]
-    import pymorphy3
-
     return pymorphy3.MorphAnalyzer(lang="ru")
 
 
@@ -530,9 +526,12 @@ def rebuild_search_index(connection: Connection) -> int:
 _INDEXED = ("title", "lead", "body")
 
 
-@event.listens_for(Session, "after_flush")
-def _sync_after_flush(session: Session, _context: Any) -> None:
-    """Index the articles this flush inserted or whose text it changed (SQLite)."""
+def sync_after_flush(session: Session, _context: Any) -> None:
+    """Index the articles this flush inserted or whose text it changed (SQLite).
+
+    An `after_flush` listener on one database's sessionmaker (storage.db.Database
+    registers it on SQLite), never on the Session class: importing storage
+    changes no other code's sessions."""
     changed = [
         obj
         for obj in (*session.new, *session.dirty)

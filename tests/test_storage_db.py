@@ -1,6 +1,11 @@
-"""Opening databases: URL resolution, SQLite settings, one-line errors."""
+"""Opening databases: URL resolution, SQLite settings, one-line errors, sessions and their hooks."""
 
 from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -93,3 +98,51 @@ def test_sqlite_file_that_is_not_a_database(tmp_path):
     path = tmp_path / "notes.sqlite"
     path.write_text("Это не база данных, а заметки. " * 20, encoding="utf-8")
     assert one_line_error(f"sqlite:///{path}") == f"cannot open sqlite:///{path}: file is not a database"
+
+
+# Run in a fresh interpreter: no other test's imports, only storage's.
+IMPORT_THEN_WRITE = """
+import json, sys
+import sqlalchemy
+from sqlalchemy.orm import Session
+
+import storage, storage.db, storage.api, storage.query, storage.search
+
+hook = storage.search.sync_after_flush
+assert not sqlalchemy.event.contains(Session, "after_flush", hook), "importing storage hooked every Session"
+assert list(Session().dispatch.after_flush) == [], list(Session().dispatch.after_flush)
+
+from tests.test_search import make_article
+
+db = storage.db.open_database(sys.argv[1])
+assert sqlalchemy.event.contains(db._sessions, "after_flush", hook)
+with db.session() as session:
+    storage.api.upsert_article(session, make_article(1, "Выборы акимов", None, ["Кандидаты подают документы."]))
+with db.new_session(autoflush=False, expire_on_commit=False) as session:
+    storage.api.upsert_article(session, make_article(2, "Курс тенге", None, ["Доллар подешевел."]))
+    session.commit()
+with Session(db.engine) as session:  # built by hand: not this database's sessions
+    storage.api.upsert_article(session, make_article(3, "Погода в Астане", None, ["Снег до выходных."]))
+    session.commit()
+with db.session() as session:
+    found = {word: [hit.url for hit in storage.search.search(session, word)]
+             for word in ("выборов", "тенге", "погода")}
+db.close()
+print(json.dumps(found))
+"""
+
+
+def test_importing_storage_hooks_no_session_and_database_sessions_keep_the_index(tmp_path):
+    """The FTS flush hook is on each Database's sessionmaker, not on the Session class."""
+    root = Path(__file__).resolve().parent.parent
+    result = subprocess.run(
+        [sys.executable, "-c", IMPORT_THEN_WRITE, f"sqlite:///{tmp_path / 'hook.sqlite'}"],
+        cwd=root, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    found = json.loads(result.stdout.strip().splitlines()[-1])
+    assert found == {
+        "выборов": ["https://demo.example/news/1/"],  # db.session()
+        "тенге": ["https://demo.example/news/2/"],  # db.new_session(), the caller commits
+        "погода": [],  # a Session(db.engine) of its own runs no hook: nothing is process-wide
+    }
