@@ -21,6 +21,8 @@ import unicodedata
 from itertools import islice
 
 from lxml import etree
+from trafilatura.core import bare_extraction
+from trafilatura.xml import xmltotxt
 
 from crawler.pages import density
 from crawler.pages.html import class_id, remove, text_of
@@ -76,12 +78,7 @@ def _is_layout(table) -> bool:
 
 
 def extract_lines(root) -> list[str]:
-    try:
-        from trafilatura.core import bare_extraction
-        from trafilatura.xml import xmltotxt
-    except ImportError:  # not installed yet: main_text() falls back to the density scorer
-        return []
-
+    """trafilatura's body text for the tree, one collapsed line per block ([] when it finds none)."""
     doc = bare_extraction(root, **_OPTIONS)  # works on a copy: our tree stays whole
     if doc is None or doc.body is None:
         return []
