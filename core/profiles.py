@@ -63,6 +63,10 @@ class SiteProfile:
     follow_article_links: bool = True
     article_patterns: tuple[re.Pattern, ...] = ()
     selectors: Selectors = field(default_factory=Selectors)
+    # [crawl]: how scheduled runs treat the site.
+    refresh_hours: float = 48.0  # known articles younger than this are revalidated (conditional GET)
+    max_failure_share: float = 0.2  # a run whose fetch failures pass this share exits non-zero
+    drift_min_share: float = 0.5  # a run whose body selector answered for less exits non-zero
     path: Path | None = None
     ref: str | None = None  # what load_profile() takes to find it again (sites.profile)
     content_hash: str | None = None  # sha256 of the TOML file (sites.profile_hash)
@@ -111,6 +115,14 @@ def _tuple(value) -> tuple:
     return tuple(value)
 
 
+def _number(section: dict, key: str, default: float, *, low: float, high: float | None = None) -> float:
+    value = section.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < low or (high is not None and value > high):
+        bounds = f"from {low} to {high}" if high is not None else f"at least {low}"
+        raise ValueError(f"crawl.{key} must be a number {bounds}, not {value!r}")
+    return float(value)
+
+
 def parse_profile(data: dict, *, path: Path | None = None, ref: str | None = None,
                   content_hash: str | None = None) -> SiteProfile:
     where = str(path) if path else "profile"
@@ -118,6 +130,7 @@ def parse_profile(data: dict, *, path: Path | None = None, ref: str | None = Non
         discover = data.get("discover", {})
         urls = data.get("urls", {})
         sel = data.get("selectors", {})
+        crawl = data.get("crawl", {})
         return SiteProfile(
             name=data["name"],
             title=data.get("title", ""),
@@ -135,6 +148,9 @@ def parse_profile(data: dict, *, path: Path | None = None, ref: str | None = Non
             selectors=Selectors(
                 **{k: (tuple(v) if k == "drop" else v) for k, v in sel.items()}
             ),
+            refresh_hours=_number(crawl, "refresh_hours", 48.0, low=0),
+            max_failure_share=_number(crawl, "max_failure_share", 0.2, low=0, high=1),
+            drift_min_share=_number(crawl, "drift_min_share", 0.5, low=0, high=1),
             path=path,
             ref=ref,
             content_hash=content_hash,

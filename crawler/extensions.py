@@ -1,18 +1,35 @@
-"""Record each crawl as a row in crawl_runs, with the crawl's counts when it ends."""
+"""Record each crawl as a row in crawl_runs: the run lock, a heartbeat, and a verdict.
+
+When the spider opens, the recorder takes the site's run lock (or uses the run
+`newsdb crawl` already took, NEWSDB_RUN_ID), hands the spider what earlier runs
+fetched (storage.runs.known_urls), and renews the heartbeat every
+NEWSDB_HEARTBEAT_INTERVAL seconds. When it closes, `crawler.outcomes.judge`
+turns the counts into a verdict (an exit code and, if the run did not do its
+job, why), and the run is closed with it: `finished`, or `failed` with the reason.
+"""
 
 from __future__ import annotations
 
 from scrapy import signals
+from twisted.internet import task
 
 from core import PARSER_VERSION
 from crawler.database import database_for
-from storage import api
+from crawler.outcomes import EXIT_LOCKED, judge
+from storage import api, runs
+
+# The counts a run row keeps: newsdb's own, and Scrapy's requests and responses.
+KEPT_STATS = ("newsdb/", "downloader/request_count", "downloader/response_count",
+              "downloader/response_status_count", "downloader/exception_type_count", "item_")
 
 
 class CrawlRunRecorder:
     def __init__(self, crawler) -> None:
         self.crawler = crawler
         self.db = database_for(crawler.settings)
+        self.interval = crawler.settings.getfloat("NEWSDB_HEARTBEAT_INTERVAL", runs.HEARTBEAT_SECONDS)
+        self.run_id: int | None = crawler.settings.getint("NEWSDB_RUN_ID") or None
+        self.loop: task.LoopingCall | None = None
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -22,25 +39,57 @@ class CrawlRunRecorder:
         crawler.signals.connect(ext.item_error, signal=signals.item_error)
         return ext
 
+    def stats(self) -> dict:
+        return {k: v for k, v in self.crawler.stats.get_stats().items() if k.startswith(KEPT_STATS)}
+
     def spider_opened(self, spider):
         site = getattr(spider, "site_name", None) or spider.name
         profile = getattr(spider, "profile", None)  # recorded, so a re-parse resolves the same one
         with self.db.session() as session:
-            spider.crawl_run_id = api.start_crawl_run(
-                session, site, profile_ref=profile.ref if profile else None,
-                profile_hash=profile.content_hash if profile else None,
-            )
+            if self.run_id is None:  # `scrapy crawl site`: nobody took the lock for us
+                try:
+                    self.run_id = runs.start_run(
+                        session, site, profile_ref=profile.ref if profile else None,
+                        profile_hash=profile.content_hash if profile else None,
+                    )
+                except runs.RunInProgress as held:
+                    spider.logger.error("%s", held)
+                    self.crawler.stats.set_value("newsdb/exit_code", EXIT_LOCKED)
+                    self.crawler.engine.close_spider(spider, "locked")
+                    return
+            if hasattr(spider, "remember"):
+                spider.remember(runs.known_urls(session, site, kind="article"), runs.last_success(session, site),
+                                runs.article_urls(session, site))
+        spider.crawl_run_id = self.run_id
+        self.loop = task.LoopingCall(self.beat)
+        self.loop.start(self.interval, now=False)
+
+    def beat(self) -> None:
+        with self.db.session() as session:
+            runs.beat(session, self.run_id, self.stats())
 
     def spider_closed(self, spider, reason):
-        stats = {
-            k: v for k, v in self.crawler.stats.get_stats().items()
-            if k.startswith(("newsdb/", "downloader/response_count", "downloader/response_status_count", "item_"))
-        }
+        if self.loop is not None and self.loop.running:
+            self.loop.stop()
+        if self.run_id is None or reason == "locked":
+            return
+        profile = getattr(spider, "profile", None)
+        verdict = judge(
+            self.crawler.stats.get_stats(), finish_reason=reason,
+            max_failure_share=profile.max_failure_share if profile else 0.2,
+            drift_min_share=profile.drift_min_share if profile else 0.5,
+            has_body_selector=bool(profile and profile.selectors.body),
+        )
+        stats = self.stats()
         stats["finish_reason"] = reason  # "finished", "shutdown" (Ctrl-C), "closespider_…"
+        self.crawler.stats.set_value("newsdb/exit_code", verdict.exit_code)
+        self.crawler.stats.set_value("newsdb/reason", verdict.reason)
+        if verdict.reason and not self.crawler.settings.getint("NEWSDB_RUN_ID"):
+            # `scrapy crawl`: nobody else will say why (`newsdb crawl` prints it on stderr itself).
+            spider.logger.error("%s: %s", getattr(spider, "site_name", spider.name), verdict.reason)
         with self.db.session() as session:
-            api.finish_crawl_run(
-                session, spider.crawl_run_id, status="finished" if reason == "finished" else "failed", stats=stats
-            )
+            runs.finish_run(session, self.run_id, status=verdict.status, stats=stats,
+                            exit_code=verdict.exit_code, reason=verdict.reason, drift=verdict.drift)
 
     def item_error(self, item, response, spider, failure):
         """A pipeline step crashed: the page keeps its archive row and gets the error."""

@@ -1,12 +1,14 @@
-"""Downloader middleware that archives every fetched response before anything parses it."""
+"""Downloader middleware that archives every fetched response before anything parses it,
+and records what each fetch came to against its URL."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime, timedelta
 
-from crawler.database import database_for
 from core.items import Page
-from storage import api
+from crawler.database import database_for
+from crawler.outcomes import failure_kind, response_outcome
+from storage import api, runs
 
 
 def page_from_response(response, site: str | None, request=None) -> Page:
@@ -22,7 +24,7 @@ def page_from_response(response, site: str | None, request=None) -> Page:
         body=response.body,
         status=response.status,
         headers=headers,
-        fetched_at=datetime.now(timezone.utc),
+        fetched_at=datetime.now(UTC),
         site=site,
     )
 
@@ -30,11 +32,16 @@ def page_from_response(response, site: str | None, request=None) -> Page:
 class ArchiveMiddleware:
     """Store the raw page (URL, final URL, status, headers, compressed body) and
     put the archived `Page` (with its id) in `response.meta["newsdb_page"]`, which
-    the spider hands over as is."""
+    the spider hands over as is. In the same transaction the fetch's outcome goes
+    to the URL's row (`storage.runs.record_fetch`): "ok", "not_modified" for a
+    304 (nothing to archive: the archive already holds those bytes), or
+    "http_<status>". It runs last on the way back, after retries and redirects,
+    so it sees each request's final response once."""
 
     def __init__(self, crawler) -> None:
         self.crawler = crawler
         self.db = database_for(crawler.settings)
+        self.backoff = retry_backoff(crawler.settings)
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -42,12 +49,66 @@ class ArchiveMiddleware:
 
     def process_response(self, request, response, spider=None):
         spider = spider or self.crawler.spider
-        page = page_from_response(response, getattr(spider, "site_name", None), request)
-        with self.db.session() as session:
-            page_id, is_new = api.archive_page(session, page, crawl_run_id=getattr(spider, "crawl_run_id", None))
-        page.page_id = page_id
-        request.meta["newsdb_page"] = page
         stats = self.crawler.stats
-        stats.inc_value("newsdb/archive/pages")
-        stats.inc_value("newsdb/archive/new" if is_new else "newsdb/archive/unchanged")
+        outcome = response_outcome(response.status)
+        page = None if outcome == "not_modified" else page_from_response(response, getattr(spider, "site_name", None), request)
+        # robots.txt is Scrapy's business (RobotsTxtMiddleware): archived, not judged.
+        run_id = None if request.url.endswith("/robots.txt") else getattr(spider, "crawl_run_id", None)
+        with self.db.session() as session:
+            if page is not None:
+                page.page_id, is_new = api.archive_page(session, page, crawl_run_id=run_id)
+                stats.inc_value("newsdb/archive/pages")
+                stats.inc_value("newsdb/archive/new" if is_new else "newsdb/archive/unchanged")
+            if run_id is not None:
+                runs.record_fetch(
+                    session, run_id, page.url if page else request.url, kind=request.meta.get("newsdb_kind", "other"),
+                    outcome=outcome, status=response.status,
+                    reason=None if outcome in runs.OK_OUTCOMES else f"HTTP {response.status}",
+                    etag=response.headers.get("ETag", b"").decode("latin-1") or None,
+                    last_modified=response.headers.get("Last-Modified", b"").decode("latin-1") or None,
+                    backoff_first=self.backoff,
+                )
+        if page is not None:
+            request.meta["newsdb_page"] = page
+        if run_id is None:
+            return response
+        count_fetch(stats, request, outcome)
+        if outcome not in runs.OK_OUTCOMES:
+            log_failure(spider, request.url, f"HTTP {response.status}")
+        elif outcome == "not_modified" and request.meta.get("newsdb_kind") == "article":
+            # Revalidated: the stored article holds; a page that was no article still is none.
+            stats.inc_value("newsdb/store/not_modified" if request.meta.get("newsdb_stored") else "newsdb/store/not_article")
         return response
+
+
+def retry_backoff(settings) -> timedelta:
+    """NEWSDB_RETRY_BACKOFF: seconds before a failed URL's first retry (doubling after)."""
+    return timedelta(seconds=settings.getfloat("NEWSDB_RETRY_BACKOFF", runs.BACKOFF_FIRST.total_seconds()))
+
+
+def count_fetch(stats, request, outcome: str) -> None:
+    """Stats every fetch adds to: by outcome, and whether a start point answered."""
+    done = outcome in runs.OK_OUTCOMES
+    stats.inc_value(f"newsdb/fetch/done/{outcome}" if done else f"newsdb/fetch/failed/{outcome}")
+    if request.meta.get("newsdb_start"):
+        stats.inc_value("newsdb/start/ok" if done else "newsdb/start/failed")
+
+
+def record_failure(crawler, spider, request, exc: BaseException) -> None:
+    """A request that ended without a response (or was refused on the way): recorded
+    against its URL with the kind of failure, counted, and logged in one line."""
+    if getattr(exc, "response", None) is not None:
+        return  # an HTTP error status: process_response above recorded it
+    kind, reason = failure_kind(exc)
+    run_id = getattr(spider, "crawl_run_id", None)
+    if run_id is not None:
+        with database_for(crawler.settings).session() as session:
+            runs.record_fetch(session, run_id, request.url, kind=request.meta.get("newsdb_kind", "other"),
+                              outcome=kind, reason=reason, backoff_first=retry_backoff(crawler.settings))
+    count_fetch(crawler.stats, request, kind)
+    log_failure(spider, request.url, f"{kind}: {reason}")
+
+
+def log_failure(spider, url: str, reason: str) -> None:
+    """One line per failed fetch, for people (the traceback only with -v)."""
+    spider.logger.warning("fetch failed: %s (%s)", url, reason)

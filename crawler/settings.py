@@ -49,6 +49,9 @@ HTTPERROR_ALLOW_ALL = False
 NEWSDB_DATABASE_URL = None  # None: $NEWSDB_DATABASE_URL, else sqlite:///data/newsdb.sqlite
 NEWSDB_PROGRESS = False  # `newsdb crawl` turns it on: one progress line on stderr
 NEWSDB_PROGRESS_INTERVAL = 2.0
+NEWSDB_HEARTBEAT_INTERVAL = 30.0  # seconds between a run's heartbeats (storage.runs.STALE_AFTER: 5 min)
+NEWSDB_RETRY_BACKOFF = 600.0  # seconds before a failed URL is tried again by a later run, doubling each time
+# NEWSDB_RUN_ID: set by `newsdb crawl`, which takes the run lock before Scrapy starts
 # The optional steps (pipelines.parse.STEP_SETTINGS): as settings here, `-s NAME=VALUE`,
 # or environment variables, honoured alike by crawl, parse, reparse and import-warc.
 # Left unset here so that the environment can decide; unset means on.

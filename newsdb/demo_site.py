@@ -3,6 +3,8 @@
 - `/news/x/` serves `news/x/index.html` (or `index.xml` for the feed);
 - `__BASE_URL__` in XML and robots.txt becomes this server's own URL;
 - `/?p=<id>` redirects (301) to the article, like a WordPress short link;
+- every page has an `ETag` and a `Last-Modified`, and a conditional request
+  (`If-None-Match`, `If-Modified-Since`) for an unchanged page gets a 304;
 - anything missing is a 404 with the site's 404 page.
 
 Run it alone with `python -m newsdb.demo_site [PORT]`.
@@ -10,9 +12,11 @@ Run it alone with `python -m newsdb.demo_site [PORT]`.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import sys
 import threading
+from email.utils import formatdate, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -79,7 +83,24 @@ class DemoHandler(BaseHTTPRequestHandler):
         content_type = _TYPES.get(path.suffix, "application/octet-stream")
         if path.parent.name == "feed":
             content_type = "application/rss+xml"
-        self._send(200, body, content_type, head_only)
+        validators = {"ETag": f'"{hashlib.sha1(body).hexdigest()[:16]}"',
+                      "Last-Modified": formatdate(int(path.stat().st_mtime), usegmt=True)}
+        if self._not_modified(validators):
+            return self._send(304, b"", content_type, True, validators)
+        self._send(200, body, content_type, head_only, validators)
+
+    def _not_modified(self, validators: dict[str, str]) -> bool:
+        """RFC 9110: If-None-Match decides when present, else If-Modified-Since."""
+        etags = self.headers.get("If-None-Match")
+        if etags is not None:
+            return validators["ETag"] in {tag.strip() for tag in etags.split(",")} or etags.strip() == "*"
+        since = self.headers.get("If-Modified-Since")
+        if since:
+            try:
+                return parsedate_to_datetime(validators["Last-Modified"]) <= parsedate_to_datetime(since)
+            except (TypeError, ValueError):
+                return False
+        return False
 
     def do_GET(self):
         self._serve(head_only=False)

@@ -157,9 +157,9 @@ def finish_run(
 # -- URL outcomes ------------------------------------------------------------------
 
 
-def backoff(failures: int) -> timedelta:
+def backoff(failures: int, first: timedelta = BACKOFF_FIRST) -> timedelta:
     """How long to wait before the next attempt after `failures` failed ones in a row."""
-    return min(BACKOFF_FIRST * 2 ** max(failures - 1, 0), BACKOFF_MAX)
+    return min(first * 2 ** max(failures - 1, 0), BACKOFF_MAX)
 
 
 def record_fetch(
@@ -174,6 +174,7 @@ def record_fetch(
     etag: str | None = None,
     last_modified: str | None = None,
     now: datetime | None = None,
+    backoff_first: timedelta = BACKOFF_FIRST,
 ) -> m.Url:
     """Record one fetch of `url` in the run: its outcome, and for a failure the retry."""
     now = now or _now()
@@ -192,7 +193,7 @@ def record_fetch(
             row.etag, row.last_modified = etag, last_modified
     else:
         row.failures = (row.failures or 0) + 1
-        row.retry_at = now + backoff(row.failures) if row.failures < MAX_FAILURES else None
+        row.retry_at = now + backoff(row.failures, backoff_first) if row.failures < MAX_FAILURES else None
         session.add(m.FetchFailure(crawl_run_id=run_id, url=url, kind=outcome,
                                    reason=reason or outcome, attempts=row.failures, at=now))
     session.flush()
@@ -205,6 +206,7 @@ class UrlState:
 
     outcome: str
     failures: int
+    first_seen_at: datetime | None
     last_ok_at: datetime | None
     retry_at: datetime | None
     etag: str | None
@@ -218,7 +220,7 @@ class UrlState:
 def known_urls(session: Session, site_name: str, *, kind: str | None = None) -> dict[str, UrlState]:
     """{url: state} of every URL of the site crawls asked for, in one query."""
     query = (
-        select(m.Url.url, m.Url.outcome, m.Url.failures, m.Url.last_ok_at, m.Url.retry_at,
+        select(m.Url.url, m.Url.outcome, m.Url.failures, m.Url.first_seen_at, m.Url.last_ok_at, m.Url.retry_at,
                m.Url.etag, m.Url.last_modified)
         .join(m.Site, m.Site.id == m.Url.site_id)
         .where(m.Site.name == site_name)
@@ -227,3 +229,23 @@ def known_urls(session: Session, site_name: str, *, kind: str | None = None) -> 
         query = query.where(m.Url.kind == kind)
     result = session.execute(query.execution_options(yield_per=10_000))
     return {url: UrlState(*rest) for url, *rest in result}
+
+
+def last_success(session: Session, site_name: str) -> datetime | None:
+    """When the site's newest run that did its job started (None: never)."""
+    return session.scalar(
+        select(m.CrawlRun.started_at)
+        .join(m.Site, m.Site.id == m.CrawlRun.site_id)
+        .where(m.Site.name == site_name, m.CrawlRun.status == "finished")
+        .order_by(m.CrawlRun.started_at.desc())
+        .limit(1)
+    )
+
+
+def article_urls(session: Session, site_name: str) -> set[str]:
+    """The URLs the site's stored articles were built from, in one query."""
+    rows = session.execute(
+        select(m.Article.url).join(m.Site, m.Site.id == m.Article.site_id).where(m.Site.name == site_name)
+        .execution_options(yield_per=10_000)
+    )
+    return {url for (url,) in rows}

@@ -116,10 +116,11 @@ def test_crawl_demo_end_to_end(demo_site, db_url, tmp_path):
     assert again == counts  # nothing else grew: no duplicate pages, articles, quotes or links
 
 
-def test_crawl_limit_stops_discovery(demo_site, tmp_path):
+def test_crawl_limit_stops_after_n_new_articles(demo_site, tmp_path):
     url = f"sqlite:///{tmp_path / 'limited.sqlite'}"
     result = run_newsdb("crawl", "demo", "--base-url", demo_site, "--db", url, "--limit", "5", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
+    assert "(5 new, 0 updated, 0 unchanged)" in result.stdout
     from core.profiles import load_profile
 
     profile = load_profile("demo")
@@ -127,10 +128,15 @@ def test_crawl_limit_stops_discovery(demo_site, tmp_path):
     try:
         with db.session() as session:
             fetched = [u for u in session.scalars(select(m.Page.url)) if profile.article_id(u)]
-            assert len(fetched) == 5  # article URLs requested; listings and sitemaps do not count
-            assert 1 <= api.table_counts(session)["articles"] <= 5
+            articles = api.table_counts(session)["articles"]
     finally:
         db.close()
+    assert articles == 5  # new articles, not requests: a video post or a 404 does not use one up
+    assert 5 <= len(fetched) <= 8  # at most the few article pages that turned out to be none
+
+    more = run_newsdb("crawl", "demo", "--base-url", demo_site, "--db", url, "--limit", "5", cwd=tmp_path)
+    assert more.returncode == 0, more.stderr
+    assert "(5 new," in more.stdout  # the next run goes on with the next five
 
 
 def test_amp_twin_and_short_link_are_one_article(demo_site):

@@ -4,20 +4,31 @@ Discovers article URLs through the profile's sitemaps, RSS feeds and listing
 pages (and, if the profile says so, links between articles), requests each
 article once (AMP twins and ?p=<id> short links share an id), and hands every
 article response over as a `Page` item. Robots.txt and politeness are Scrapy's.
+
+Incremental: what earlier runs fetched comes from the database (`seen`, given
+by the run recorder when the spider opens). A known article is not fetched
+again, unless it is younger than the profile's refresh window: then it is
+revalidated with a conditional request (its ETag / Last-Modified), and a 304
+costs no parse. URLs whose last fetch failed are asked for again once their
+backoff is over, until storage.runs gives them up. A listing page that holds
+only known articles ends the walk down the listing; sitemap entries whose
+lastmod is older than the last successful run are skipped.
 """
 
 from __future__ import annotations
 
+from collections import deque
+from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
 import scrapy
+from scrapy import signals
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap
 
 from core.dates import parse_date
-from core.items import Page
-from crawler.middlewares import page_from_response
 from core.profiles import load_profile
+from crawler.middlewares import page_from_response, record_failure
 
 
 class SiteSpider(scrapy.Spider):
@@ -40,14 +51,31 @@ class SiteSpider(scrapy.Spider):
         self.profile = profile
         self.site_name = profile.name
         self.allowed_domains = list(profile.allowed_domains)
-        self.limit = int(limit) if limit else None
+        self.limit = int(limit) if limit else None  # new articles to store, at most
+        # --limit: new-article requests in flight, and those held back until one ends.
+        self.in_flight: set[str] = set()
+        self.held: deque[str] = deque()
         # Scheduled runs: only what was published (or changed) since this moment.
         self.since = parse_date(since, profile.timezone) if since else None
         if since and self.since is None:
             raise ValueError(f"since: not a date: {since!r}")
         self.seen_ids: set[str] = set()
         self.listing_pages = 0
+        # Filled by the run recorder from the database when the spider opens (see `remember`).
+        self.known: dict = {}  # url -> storage.runs.UrlState of earlier runs
+        self.known_ids: set[str] = set()  # article ids fetched before (any twin URL)
+        self.last_success: datetime | None = None  # start of the last run that did its job
+        self.article_urls: set[str] = set()
+        self.new_requests = 0
 
+    def remember(self, known: dict, last_success: datetime | None, articles: set[str] = frozenset()) -> None:
+        """What earlier runs fetched (storage.runs.known_urls), when one last succeeded,
+        and which URLs stored articles come from (a 304 for one counts as unchanged)."""
+        self.known, self.last_success, self.article_urls = known, last_success, articles
+        self.known_ids = {
+            article_id for url, state in known.items()
+            if state.fetched and (article_id := self.profile.article_id(url)) is not None
+        }
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
@@ -57,28 +85,100 @@ class SiteSpider(scrapy.Spider):
             crawler.settings.set("AUTOTHROTTLE_ENABLED", False, priority="spider")
             crawler.settings.set("DOWNLOAD_DELAY", 0, priority="spider")
             crawler.settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", 16, priority="spider")
+        if spider.limit is not None:
+            for signal in (signals.item_scraped, signals.item_dropped, signals.item_error):
+                crawler.signals.connect(spider.new_article_done, signal=signal)
         return spider
+
+    def request(self, url: str, callback, kind: str, *, start: bool = False, priority: int = 0,
+                headers: dict | None = None) -> scrapy.Request:
+        """Every request of the spider: its kind and errback let each outcome be recorded."""
+        meta = {"newsdb_kind": kind, "newsdb_start": start}
+        return scrapy.Request(url, callback=callback, errback=self.fetch_failed, priority=priority,
+                              meta=meta, headers=headers, dont_filter=start)
 
     async def start(self):
         p = self.profile
         for path in p.sitemaps:
-            yield scrapy.Request(p.absolute(path), callback=self.parse_sitemap, priority=10)
+            yield self.request(p.absolute(path), self.parse_sitemap, "sitemap", start=True, priority=10)
         for path in p.feeds:
-            yield scrapy.Request(p.absolute(path), callback=self.parse_feed, priority=10)
+            yield self.request(p.absolute(path), self.parse_feed, "feed", start=True, priority=10)
         for path in p.listings:
-            yield scrapy.Request(p.absolute(path), callback=self.parse_listing, priority=5)
+            yield self.request(p.absolute(path), self.parse_listing, "listing", start=True, priority=5)
+        # Known articles young enough to revalidate, and those whose fetch failed and whose
+        # backoff is over: asked for whether discovery finds them again or not (a 304
+        # leads to no links, so an article found only through another one would be lost).
+        now = datetime.now(UTC)
+        for url, state in self.known.items():
+            due = state.retry_at is not None and state.retry_at <= now if not state.fetched else self.young(state, now)
+            if due:
+                request = self.article_request(url)
+                if request:
+                    yield request
+
+    def fetch_failed(self, failure):
+        """No response (or an HTTP error): recorded against the URL, in one log line."""
+        record_failure(self.crawler, self, failure.request, failure.value)
+        if self.limit is not None and failure.request.meta.get("newsdb_id"):
+            self.new_article_done(failure.request)
 
     # -- discovery -------------------------------------------------------------
 
+    def young(self, state, now: datetime) -> bool:
+        """First fetched within the profile's refresh window: worth revalidating."""
+        first = state.first_seen_at
+        return first is not None and now - first < timedelta(hours=self.profile.refresh_hours)
+
+    def is_known(self, url: str) -> bool:
+        """True for an article URL (or a twin of it) an earlier run fetched."""
+        article_id = self.profile.article_id(url)
+        return article_id is not None and article_id in self.known_ids
+
     def article_request(self, url: str) -> scrapy.Request | None:
-        """A request for an article URL we have not asked for yet, or None."""
+        """A request for an article URL this run has not asked for yet, or None:
+        a known article only when it is young enough to revalidate, a failed one
+        only once its backoff is over."""
         article_id = self.profile.article_id(url)
         if article_id is None or article_id in self.seen_ids:
             return None
-        if self.limit is not None and len(self.seen_ids) >= self.limit:
+        state = self.known.get(url)
+        headers = None
+        now = datetime.now(UTC)
+        if article_id in self.known_ids:
+            if not (state is not None and state.fetched and self.young(state, now)):
+                self.seen_ids.add(article_id)
+                self.crawler.stats.inc_value("newsdb/skip/known")
+                return None
+            headers = {k: v for k, v in (("If-None-Match", state.etag),
+                                         ("If-Modified-Since", state.last_modified)) if v}
+            self.crawler.stats.inc_value("newsdb/request/revalidate")
+        elif state is not None and (state.retry_at is None or state.retry_at > now):
+            self.seen_ids.add(article_id)  # given up, or backing off: a later run retries
+            self.crawler.stats.inc_value("newsdb/skip/backoff")
             return None
+        else:
+            if self.limit is not None:
+                # Never more new-article requests than the articles still wanted: one that
+                # turns out to be no article (a video post) lets a held-back URL go.
+                if self.crawler.stats.get_value("newsdb/store/new", 0) + len(self.in_flight) >= self.limit:
+                    self.held.append(url)
+                    return None
+                self.in_flight.add(article_id)
+            self.crawler.stats.inc_value("newsdb/request/new")
         self.seen_ids.add(article_id)
-        return scrapy.Request(url, callback=self.parse_article)
+        request = self.request(url, self.parse_article, "article", headers=headers)
+        request.meta["newsdb_stored"] = url in self.article_urls
+        request.meta["newsdb_id"] = article_id
+        return request
+
+    def new_article_done(self, response=None, **_):
+        """--limit: a new-article request ended (stored, dropped, failed); let held ones go."""
+        article_id = response.meta.get("newsdb_id") if response is not None else None
+        self.in_flight.discard(article_id)
+        while self.held and self.crawler.stats.get_value("newsdb/store/new", 0) + len(self.in_flight) < self.limit:
+            request = self.article_request(self.held.popleft())
+            if request:
+                self.crawler.engine.crawl(request)
 
     def parse_sitemap(self, response):
         body = response.body
@@ -94,7 +194,10 @@ class SiteSpider(scrapy.Spider):
                 continue
             url = response.urljoin(entry["loc"])
             if sitemap.type == "sitemapindex":
-                yield scrapy.Request(url, callback=self.parse_sitemap, priority=10)
+                if self.older_than_last_success(entry.get("lastmod")):
+                    self.crawler.stats.inc_value("newsdb/skip/sitemap")
+                    continue  # unchanged since a run that read it all
+                yield self.request(url, self.parse_sitemap, "sitemap", priority=10)
             else:
                 request = self.article_request(url)
                 if request:
@@ -121,11 +224,15 @@ class SiteSpider(scrapy.Spider):
                 yield request
         if self.since and dated and not any(self.recent(d) for d in dated.values()):
             return  # the whole page is older than --since: the next pages are older still
-        for href in response.css("a::attr(href)").getall():
-            url = response.urljoin(href)
+        links = [response.urljoin(href) for href in response.css("a::attr(href)").getall()]
+        articles = [url for url in links if self.profile.is_article_url(url)]
+        if self.known_ids and articles and all(self.is_known(url) for url in articles):
+            self.crawler.stats.inc_value("newsdb/skip/listing_known")
+            return  # only known articles here: the older pages hold no new ones either
+        for url in links:
             if self.profile.is_listing_url(url) and self.listing_pages < self.profile.max_listing_pages:
                 self.listing_pages += 1
-                yield response.follow(url, callback=self.parse_listing, priority=5)
+                yield self.request(url, self.parse_listing, "listing", priority=5)
 
     def _listing_dates(self, response) -> dict[str, str]:
         """Article URL -> the <time datetime> of its listing item (the nearest enclosing
@@ -144,6 +251,17 @@ class SiteSpider(scrapy.Spider):
                         dated.setdefault(url, time_el.attrib["datetime"])
                     break
         return dated
+
+    def older_than_last_success(self, when: str | None) -> bool:
+        """True for a lastmod before the start of the last run that did its job."""
+        if self.last_success is None or not when:
+            return False
+        found = parse_date(when, self.profile.timezone)
+        if found is None:
+            return False
+        if found.tzinfo is None:
+            found = found.replace(tzinfo=self.profile.timezone)
+        return found < self.last_success
 
     def recent(self, when: str | None, *, undated: bool = True) -> bool:
         """True unless --since is set and `when` is a date before it; an entry with no

@@ -5,9 +5,17 @@ from __future__ import annotations
 import sys
 
 import click
+from sqlalchemy.engine import make_url
 
 from core.profiles import load_profile
+from crawler.outcomes import EXIT_LOCKED
+from storage.runs import RunInProgress
 from newsdb.cli.options import checked_steps, db_option, open_db, settings_option, since_option, user_errors
+
+
+def _shown(db_url: str) -> str:
+    """The database URL with its password masked, for everything newsdb prints."""
+    return make_url(db_url).render_as_string(hide_password=True)
 
 
 def _print_report(report, db_url: str) -> None:
@@ -16,8 +24,10 @@ def _print_report(report, db_url: str) -> None:
         f"{report.articles_updated} updated, {report.articles_unchanged} unchanged), "
         f"{report.quotes} quotes, {report.related} related links, "
         f"{report.pages} pages archived, {report.not_articles} not articles, "
-        f"{report.errors} errors in {report.seconds:.1f} s -> {db_url}"
+        f"{report.errors} errors in {report.seconds:.1f} s -> {_shown(db_url)}"
     )
+    if report.exit_code:  # the scheduler reads the exit status; the person reads why
+        click.echo(f"{report.site}: run {report.run_id} failed (exit {report.exit_code}): {report.reason}", err=True)
 
 
 def _crawl(site: str, db_url: str, *, base_url=None, limit=None, verbose=False, settings=None, since=None):
@@ -26,13 +36,18 @@ def _crawl(site: str, db_url: str, *, base_url=None, limit=None, verbose=False, 
     checked_steps(settings or {})  # a bad NEWSDB_*_ENABLED fails here, not inside Scrapy
     load_profile(site)  # a wrong site name fails here, in one line
     open_db(db_url).close()  # so does a database that is down, before Scrapy starts
-    report = run_crawl(site, db_url, base_url=base_url, limit=limit, verbose=verbose,
-                       progress=sys.stderr.isatty() or verbose, settings=settings,
-                       since=since.isoformat() if since else None)
+    try:
+        report = run_crawl(site, db_url, base_url=base_url, limit=limit, verbose=verbose,
+                           progress=sys.stderr.isatty() or verbose, settings=settings,
+                           since=since.isoformat() if since else None)
+    except RunInProgress as held:
+        click.echo(f"Error: {held}", err=True)
+        sys.exit(EXIT_LOCKED)
     _print_report(report, db_url)
-    if report.finish_reason not in ("finished", "unknown"):
-        raise click.ClickException(f"crawl of {site} stopped early: {report.finish_reason}")
+    if report.exit_code:
+        sys.exit(report.exit_code)
     return report
+
 
 
 @click.command()
@@ -62,7 +77,7 @@ def demo(db_url, port, verbose):
 @click.command()
 @click.argument("site")
 @db_option
-@click.option("--limit", type=click.IntRange(min=1), help="Request at most N article URLs (a deleted or video post counts too)")
+@click.option("--limit", type=click.IntRange(min=1), help="Stop after N new articles (known ones are not counted)")
 @since_option("Only entries dated on or after DATE (sitemap lastmod, RSS pubDate, listing dates); for scheduled runs")
 @click.option("--base-url", metavar="URL", help="Crawl a copy of the site served elsewhere")
 @settings_option("Override a Scrapy setting, as with `scrapy crawl -s` (repeatable)")
@@ -81,6 +96,17 @@ def crawl(site, db_url, limit, since, base_url, settings, verbose):
         newsdb crawl caravan --since 2025-12-20          # a daily cron job
         newsdb crawl demo --base-url http://127.0.0.1:8089
         newsdb crawl ./mysite.toml -s DOWNLOAD_DELAY=2 -s CONCURRENT_REQUESTS=4
+
+    \b
+    Exit status (for cron and systemd; the reason is on stderr and in `newsdb runs`):
+        0  the run did its job
+        1  a user error (a wrong site name, a database that is down), one line on stderr
+        2  a usage error (a bad option)
+        3  the site was unreachable, or every start point (sitemap, feed, listing) failed
+        4  fetch failures passed the share the profile allows (default 20 %)
+        5  the drift alarm fired: the profile's selectors answered too rarely, or no article was stored
+        6  the run stopped early (a signal, or a database that stayed away)
+        7  another run of the site is in progress
     """
     _crawl(site, db_url, base_url=base_url, limit=limit, verbose=verbose, settings=settings, since=since)
 
