@@ -18,6 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from core import PARSER_VERSION
+
 
 @dataclass
 class Page:
@@ -108,25 +110,29 @@ class RelatedLink:
 
 @dataclass
 class Article:
-    """A normalized article, ready for storage and for the `newsdb parse` JSON."""
+    """A normalized article, ready for storage and for the `newsdb parse` JSON.
+
+    Every field but `url` has a default, so `Article(url="")` is the empty
+    article whose `to_json()` keys say what every contract record holds.
+    """
 
     url: str
-    canonical_url: str | None
-    is_article: bool
-    title: str | None
-    lead: str | None
-    published_at: datetime | None
-    modified_at: datetime | None
-    authors: list[str]
-    source: str | None
-    body: list[str]
-    quotes: list[Quote]
-    related: list[RelatedLink]
-    tags: list[str]
-    images: list[Image]
-    language: str
-    parser_version: str
-    layers: dict[str, str]
+    canonical_url: str | None = None
+    is_article: bool = True
+    title: str | None = None
+    lead: str | None = None
+    published_at: datetime | None = None
+    modified_at: datetime | None = None
+    authors: list[str] = field(default_factory=list)
+    source: str | None = None
+    body: list[str] = field(default_factory=list)
+    quotes: list[Quote] = field(default_factory=list)
+    related: list[RelatedLink] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    images: list[Image] = field(default_factory=list)
+    language: str = "ru"
+    parser_version: str = PARSER_VERSION
+    layers: dict[str, str] = field(default_factory=dict)
     external_id: str | None = None
     page_id: int | None = None
     site: str | None = None
@@ -140,7 +146,9 @@ class Article:
         return self.canonical_url or self.url
 
     def to_json(self) -> dict:
-        """The `newsdb parse` contract (see DESIGN.md)."""
+        """The `newsdb parse` contract (see DESIGN.md), and the one serializer of it:
+        `newsdb export` (JSON lines and CSV), article history and the content hash
+        are derived from this dict, so a key added here appears in all of them."""
 
         def iso(value: datetime | None) -> str | None:
             return value.isoformat() if value else None

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, aliased
 from core import PARSER_VERSION, items
 from storage import history
 from storage import models as m
+from storage.articles import stored_articles
 from storage.types import ensure_utc
 
 RUN_STATUSES = ("running", "finished", "failed")
@@ -233,28 +234,11 @@ def mark_page_parsed(
 
 
 def article_content_hash(article: items.Article) -> str:
-    """sha256 of what a reader would notice changing (not the parser's bookkeeping)."""
-
-    def instant(value: datetime | None) -> str | None:
-        return ensure_utc(value).isoformat() if value else None
-
-    content = {
-        "title": article.title,
-        "lead": article.lead,
-        "published_at": instant(article.published_at),
-        "modified_at": instant(article.modified_at),
-        "authors": list(article.authors),
-        "source": article.source,
-        "body": list(article.body),
-        "quotes": [
-            [q.text, q.speaker, q.speaker_canonical, q.paragraph, q.start, q.end, q.style,
-             q.verb, q.verb_lemma]
-            for q in article.quotes
-        ],
-        "related": [[link.tag, link.title, link.url] for link in article.related],
-        "tags": list(article.tags),
-        "images": [[image.url, image.caption] for image in article.images],
-    }
+    """sha256 of what a reader would notice changing: the versioned fields of the
+    contract (storage.history.item_fields) but the URLs, which move with AMP twins
+    and redirects while the article stays the same."""
+    fields = history.item_fields(article)
+    content = {name: value for name, value in fields.items() if name not in ("url", "canonical_url")}
     encoded = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
 
@@ -263,8 +247,9 @@ def upsert_article(session: Session, article: items.Article) -> tuple[int, str]:
     """Insert or update the article by (site, key); return (id, "new"|"updated"|"unchanged").
 
     The article and its quotes, related links, tags and images are written
-    together; an update replaces all the children. An unchanged article (same
-    content hash) is left alone, except for pointing at the newest page.
+    together; an update replaces all the children and keeps the replaced
+    content as a history version. An unchanged article (same content) is left
+    alone, except for pointing at the newest page.
     """
     _check_article(article)
     content_hash = article_content_hash(article)
@@ -272,18 +257,21 @@ def upsert_article(session: Session, article: items.Article) -> tuple[int, str]:
     row = session.scalar(
         select(m.Article).where(m.Article.site_id == site.id, m.Article.key == article.key)
     )
-    if row is not None and row.content_hash == content_hash:
-        if article.page_id is not None:
-            row.page_id = article.page_id
-        session.flush()
-        return row.id, "unchanged"
-
     if row is None:
         row = m.Article(site_id=site.id, key=article.key)
         session.add(row)
         outcome = "new"
     else:
-        history.keep_version(session, row)  # the content about to be replaced (article history)
+        current = None if row.content_hash == content_hash else stored_articles(session, [row.id])[0]
+        if current is None or article_content_hash(current) == content_hash:
+            # Same content. A stored hash that differs was made by an earlier hash
+            # scheme: refresh it, and keep no version for a change nobody made.
+            row.content_hash = content_hash
+            if article.page_id is not None:
+                row.page_id = article.page_id
+            session.flush()
+            return row.id, "unchanged"
+        history.keep_version(session, row, current)  # the content about to be replaced
         _clear_children(session, row)
         row.updated_at = _now()
         outcome = "updated"
@@ -315,6 +303,7 @@ def _clear_children(session: Session, row: m.Article) -> None:
 def _fill_article(
     session: Session, row: m.Article, article: items.Article, content_hash: str
 ) -> None:
+    # The inverse of storage.articles.stored_articles: a field added to one goes in both.
     row.page_id = article.page_id
     row.url = article.url
     row.canonical_url = article.canonical_url

@@ -7,8 +7,10 @@
 The current version is the `articles` row with its quotes, links, tags and
 images; `storage.api.upsert_article` calls `keep_version` just before an update
 replaces it, so every earlier version sits in `article_versions` as JSON.
-Both are read through the same `*_fields` functions, so equal content gives
-equal dicts whether it comes from a row, a kept version or a fresh parse.
+A version's fields are the contract JSON (core.items.Article.to_json) cut to
+FIELDS: a row is read back as an Article first (storage.articles), so equal
+content gives equal dicts whether it comes from a row, a kept version or a
+fresh parse.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from core import items
 from storage import models as m
+from storage.articles import stored_articles
 from storage.types import ensure_utc
 
 # In the order `diff_versions` reports them.
@@ -44,67 +47,46 @@ class Version:
     current: bool  # True for the version in `articles` now
 
 
-def _instant(value: datetime | None) -> str | None:
-    return ensure_utc(value).isoformat() if value else None
-
-
 def item_fields(article: items.Article) -> dict[str, Any]:
-    """The versioned fields of a freshly parsed article."""
-    return {
-        "url": article.url,
-        "canonical_url": article.canonical_url,
-        "title": article.title,
-        "lead": article.lead,
-        "published_at": _instant(article.published_at),
-        "modified_at": _instant(article.modified_at),
-        "authors": list(article.authors),
-        "source": article.source,
-        "body": list(article.body),
-        "quotes": [
-            {"text": q.text, "speaker": q.speaker, "speaker_canonical": q.speaker_canonical,
-             "paragraph": q.paragraph, "start": q.start, "end": q.end, "style": q.style,
-             "verb": q.verb, "verb_lemma": q.verb_lemma}
-            for q in article.quotes
-        ],
-        "related": [{"tag": r.tag, "title": r.title, "url": r.url} for r in article.related],
-        "tags": list(dict.fromkeys(article.tags)),  # stored once each, like article_tags
-        "images": [{"url": i.url, "caption": i.caption} for i in article.images],
-    }
+    """The versioned fields of an article: its contract JSON (Article.to_json) cut
+    to FIELDS, with datetimes as UTC instants, so equal content gives equal dicts
+    whether it is a fresh parse (+05:00) or a stored row (UTC)."""
+    record = article.to_json()
+    fields = {}
+    for name in FIELDS:
+        value = getattr(article, name)
+        fields[name] = ensure_utc(value).isoformat() if isinstance(value, datetime) else record[name]
+    fields["tags"] = list(dict.fromkeys(fields["tags"]))  # stored once each, like article_tags
+    return fields
 
 
 def row_fields(row: m.Article) -> dict[str, Any]:
     """The versioned fields of a stored article (the current version)."""
-    return {
-        "url": row.url,
-        "canonical_url": row.canonical_url,
-        "title": row.title,
-        "lead": row.lead,
-        "published_at": _instant(row.published_at),
-        "modified_at": _instant(row.modified_at),
-        "authors": list(row.authors),
-        "source": row.source,
-        "body": row.body.split("\n") if row.body else [],
-        "quotes": [
-            {"text": q.text, "speaker": q.speaker, "speaker_canonical": q.speaker_canonical,
-             "paragraph": q.paragraph, "start": q.start_offset, "end": q.end_offset,
-             "style": q.style, "verb": q.verb, "verb_lemma": q.verb_lemma}
-            for q in row.quotes
-        ],
-        "related": [{"tag": r.tag, "title": r.title, "url": r.url} for r in row.related_links],
-        "tags": [link.tag.name for link in row.tag_links],
-        "images": [{"url": i.url, "caption": i.caption} for i in row.images],
-    }
+    session = Session.object_session(row)
+    assert session is not None, "row_fields reads the row's children through its session"
+    return item_fields(stored_articles(session, [row.id])[0])
 
 
-def keep_version(session: Session, row: m.Article) -> None:
-    """Save the article's current content as a version, before an update replaces it."""
+def _kept_fields(stored: dict[str, Any]) -> dict[str, Any]:
+    """A kept version's fields in today's shape. Versions kept before the contract
+    serializer carry a `verb_lemma` in each quote; the contract leaves it out (it
+    follows from `verb`), and keeping it would make equal quotes compare unequal."""
+    fields = dict(stored)
+    if "quotes" in fields:
+        fields["quotes"] = [{k: v for k, v in q.items() if k != "verb_lemma"} for q in fields["quotes"]]
+    return fields
+
+
+def keep_version(session: Session, row: m.Article, current: items.Article) -> None:
+    """Save the article's current content (`current`: the row read back by
+    storage.articles) as a version, before an update replaces it."""
     session.add(
         m.ArticleVersion(
             article_id=row.id,
             page_id=row.page_id,
             parser_version=row.parser_version,
             content_hash=row.content_hash,
-            fields=row_fields(row),
+            fields=item_fields(current),
             created_at=row.updated_at,
         )
     )
@@ -121,7 +103,7 @@ def article_history(session: Session, article_id: int) -> list[Version]:
         .order_by(m.ArticleVersion.id)
     )
     versions = [
-        Version(v.page_id, v.parser_version, v.content_hash, dict(v.fields), v.created_at, False)
+        Version(v.page_id, v.parser_version, v.content_hash, _kept_fields(v.fields), v.created_at, False)
         for v in kept
     ]
     versions.append(

@@ -16,16 +16,19 @@ from __future__ import annotations
 import json
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
-from dataclasses import asdict, dataclass, field, is_dataclass
+from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
-from typing import Any
+from typing import Any, get_type_hints
 
 from sqlalchemy import Text, cast, func, or_, select
 from sqlalchemy.orm import Session
 
+from core import items
 from storage import models as m
 from storage import search as _search
+from storage.articles import stored_articles
 from storage.db import Database, open_database
+from storage.quotes import QuoteRow, find_quotes
 
 EXPORT_BATCH = 500
 
@@ -68,6 +71,11 @@ class IncomingLink:
 
 @dataclass(frozen=True)
 class ArticleView:
+    """A stored article as `newsdb show` prints it: the fields of its
+    core.items.Article (read back by storage.articles), its quotes and images as
+    the contract writes them, its related links resolved, and the row's id and
+    update time."""
+
     id: int
     site: str
     url: str
@@ -109,20 +117,6 @@ class SiteStats:
     layers: dict[str, dict[str, int]] = field(default_factory=dict)  # field -> layer -> articles
 
 
-@dataclass(frozen=True)
-class QuoteHit:
-    """One quote found by the analyst API when storage.quotes is not there."""
-
-    id: int
-    article_id: int
-    site: str
-    url: str
-    published_at: datetime | None
-    speaker: str | None
-    speaker_canonical: str | None
-    text: str
-
-
 # -- one article ---------------------------------------------------------------------
 
 
@@ -149,43 +143,18 @@ def find_article(session: Session, ref: str | int) -> ArticleView | None:
         return None
     row = session.get(m.Article, article_id)
     assert row is not None
-    site = session.get(m.Site, row.site_id)
-    return ArticleView(
-        id=row.id,
-        site=site.name if site else "",
-        url=row.url,
-        canonical_url=row.canonical_url,
-        title=row.title,
-        lead=row.lead,
-        published_at=row.published_at,
-        modified_at=row.modified_at,
-        authors=list(row.authors or []),
-        source=row.source,
-        body=row.body.split("\n") if row.body else [],
-        tags=[link.tag.name for link in row.tag_links],
-        quotes=[_quote_view(q) for q in row.quotes],
-        related=_outgoing(session, [row.id])[row.id],
-        images=[{"url": i.url, "caption": i.caption} for i in row.images],
-        language=row.language,
-        parser_version=row.parser_version,
-        layers=dict(row.layers or {}),
-        page_id=row.page_id,
-        updated_at=row.updated_at,
-    )
-
-
-def _quote_view(q: m.Quote) -> QuoteView:
-    return QuoteView(
-        position=q.position,
-        text=q.text,
-        speaker=q.speaker,
-        speaker_canonical=q.speaker_canonical,
-        verb=q.verb,
-        paragraph=q.paragraph,
-        start=q.start_offset,
-        end=q.end_offset,
-        style=q.style,
-    )
+    article = stored_articles(session, [article_id])[0]
+    record = article.to_json()
+    # Every view field the Article has comes from it; the rest is the row's or resolved.
+    from_article = {f.name: getattr(article, f.name) for f in fields(ArticleView) if hasattr(article, f.name)}
+    return ArticleView(**{
+        **from_article,
+        "id": row.id,
+        "quotes": [QuoteView(position=i, **quote) for i, quote in enumerate(record["quotes"])],
+        "related": _resolved(session, article.related),
+        "images": record["images"],
+        "updated_at": row.updated_at,
+    })
 
 
 def _url_variants(url: str) -> set[str]:
@@ -211,27 +180,13 @@ def _targets(session: Session, urls: set[str]) -> dict[str, tuple[int, str | Non
     return found
 
 
-def _outgoing(session: Session, article_ids: Sequence[int]) -> dict[int, list[LinkView]]:
-    links = session.scalars(
-        select(m.RelatedLink)
-        .where(m.RelatedLink.article_id.in_(article_ids))
-        .order_by(m.RelatedLink.article_id, m.RelatedLink.position)
-    ).all()
+def _resolved(session: Session, links: Sequence[items.RelatedLink]) -> list[LinkView]:
+    """The links as LinkView, each with the id and title of the stored article it points to."""
     targets = _targets(session, {link.url for link in links})
-    out: dict[int, list[LinkView]] = {article_id: [] for article_id in article_ids}
-    for link in links:
-        target = targets.get(link.url)
-        out[link.article_id].append(
-            LinkView(
-                position=link.position,
-                tag=link.tag,
-                title=link.title,
-                url=link.url,
-                article_id=target[0] if target else None,
-                article_title=target[1] if target else None,
-            )
-        )
-    return out
+    return [
+        LinkView(position, link.tag, link.title, link.url, *targets.get(link.url, (None, None)))
+        for position, link in enumerate(links)
+    ]
 
 
 def related_links(session: Session, ref: str | int) -> RelatedReport | None:
@@ -239,9 +194,8 @@ def related_links(session: Session, ref: str | int) -> RelatedReport | None:
     article_id = resolve_article_id(session, ref)
     if article_id is None:
         return None
-    row = session.get(m.Article, article_id)
-    assert row is not None
-    urls = set().union(*(_url_variants(u) for u in (row.url, row.canonical_url) if u))
+    article = stored_articles(session, [article_id])[0]
+    urls = set().union(*(_url_variants(u) for u in (article.url, article.canonical_url) if u))
     incoming = session.execute(
         select(m.Article.id, m.Site.name, m.Article.url, m.Article.title, m.RelatedLink.title)
         .join(m.RelatedLink, m.RelatedLink.article_id == m.Article.id)
@@ -251,7 +205,7 @@ def related_links(session: Session, ref: str | int) -> RelatedReport | None:
     ).all()
     return RelatedReport(
         article_id=article_id,
-        outgoing=_outgoing(session, [article_id])[article_id],
+        outgoing=_resolved(session, article.related),
         incoming=[IncomingLink(*row) for row in incoming],
     )
 
@@ -267,29 +221,16 @@ def iter_export(
     site: str | None = None,
     batch: int = EXPORT_BATCH,
 ) -> Iterator[dict[str, Any]]:
-    """Every matching article as a dict (the `newsdb parse` shape plus id and site),
-    oldest id first, streamed: `batch` articles are in memory at a time.
+    """Every matching article as `{"id", "site", **Article.to_json()}` (the
+    `newsdb parse` contract, datetimes in UTC as stored), oldest id first,
+    streamed: `batch` articles are in memory at a time.
 
-    Articles come through a streaming cursor (`yield_per`: a server-side cursor on
-    PostgreSQL); each batch's quotes, links and tags are fetched with one query each.
+    Article ids come through a streaming cursor (`yield_per`: a server-side cursor
+    on PostgreSQL); storage.articles reads each batch of them with one query for
+    the articles and one per child table.
     """
     stmt = (
-        select(
-            m.Article.id,
-            m.Site.name,
-            m.Article.url,
-            m.Article.canonical_url,
-            m.Article.title,
-            m.Article.lead,
-            m.Article.published_at,
-            m.Article.modified_at,
-            m.Article.authors,
-            m.Article.source,
-            m.Article.body,
-            m.Article.language,
-            m.Article.parser_version,
-            m.Article.layers,
-        )
+        select(m.Article.id)
         .join(m.Site, m.Site.id == m.Article.site_id)
         .order_by(m.Article.id)
         .execution_options(yield_per=batch)
@@ -300,98 +241,47 @@ def iter_export(
         stmt = stmt.where(m.Article.published_at >= since)
     if until is not None:
         stmt = stmt.where(m.Article.published_at <= until)
-    # Children are read on a second connection-level cursor while the first
-    # streams; SQLite and psycopg both allow that inside one transaction.
-    for rows in session.execute(stmt).partitions():
-        ids = [row[0] for row in rows]
-        quotes = _children_quotes(session, ids)
-        links = _children_links(session, ids)
-        tags = _children_tags(session, ids)
-        for row in rows:
-            yield {
-                "id": row[0],
-                "site": row[1],
-                "url": row[2],
-                "canonical_url": row[3],
-                "title": row[4],
-                "lead": row[5],
-                "published_at": _iso(row[6]),
-                "modified_at": _iso(row[7]),
-                "authors": list(row[8] or []),
-                "source": row[9],
-                "body": row[10].split("\n") if row[10] else [],
-                "quotes": quotes.get(row[0], []),
-                "related": links.get(row[0], []),
-                "tags": tags.get(row[0], []),
-                "language": row[11],
-                "extraction": {"parser_version": row[12], "layers": dict(row[13] or {})},
-            }
+    # The batch is read on a second connection-level cursor while the ids
+    # stream; SQLite and psycopg both allow that inside one transaction.
+    for ids in session.scalars(stmt).partitions():
+        for article_id, article in zip(ids, stored_articles(session, ids), strict=True):
+            yield {"id": article_id, "site": article.site, **article.to_json()}
 
 
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
+# The keys of every export record, in order: what CSV makes columns of.
+EXPORT_KEYS = ("id", "site", *items.Article(url="").to_json())
 
-
-def _children_quotes(session: Session, ids: list[int]) -> dict[int, list[dict[str, Any]]]:
-    out: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for q in session.scalars(
-        select(m.Quote).where(m.Quote.article_id.in_(ids)).order_by(m.Quote.article_id, m.Quote.position)
-    ):
-        out[q.article_id].append(
-            {
-                "text": q.text,
-                "speaker": q.speaker,
-                "speaker_canonical": q.speaker_canonical,
-                "paragraph": q.paragraph,
-                "start": q.start_offset,
-                "end": q.end_offset,
-                "style": q.style,
-                "verb": q.verb,
-            }
-        )
-    session.expunge_all()  # keep the identity map from growing across batches
-    return out
-
-
-def _children_links(session: Session, ids: list[int]) -> dict[int, list[dict[str, Any]]]:
-    out: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for article_id, tag, title, url in session.execute(
-        select(m.RelatedLink.article_id, m.RelatedLink.tag, m.RelatedLink.title, m.RelatedLink.url)
-        .where(m.RelatedLink.article_id.in_(ids))
-        .order_by(m.RelatedLink.article_id, m.RelatedLink.position)
-    ):
-        out[article_id].append({"tag": tag, "title": title, "url": url})
-    return out
-
-
-def _children_tags(session: Session, ids: list[int]) -> dict[int, list[str]]:
-    out: dict[int, list[str]] = defaultdict(list)
-    for article_id, name in session.execute(
-        select(m.ArticleTag.article_id, m.Tag.name)
-        .join(m.Tag, m.Tag.id == m.ArticleTag.tag_id)
-        .where(m.ArticleTag.article_id.in_(ids))
-        .order_by(m.ArticleTag.article_id, m.ArticleTag.position)
-    ):
-        out[article_id].append(name)
-    return out
-
-
-CSV_COLUMNS = (
+# CSV's columns before it followed the contract, in their order, so sheets built
+# on it still line up; every other export key follows, in contract order.
+_CSV_FIRST = (
     "id", "site", "url", "canonical_url", "title", "lead", "published_at", "modified_at",
     "authors", "source", "tags", "quotes", "related", "body",
 )
+CSV_COLUMNS = (
+    *(key for key in _CSV_FIRST if key in EXPORT_KEYS),
+    *(key for key in EXPORT_KEYS if key not in _CSV_FIRST),
+)
+# Article's lists of text (authors, body, tags), read from its annotations so
+# that an empty list, too, is joined rather than counted.
+_TEXT_LISTS = frozenset(name for name, hint in get_type_hints(items.Article).items() if hint == list[str])
+
+
+def _cell(key: str, value: Any) -> Any:
+    """One export value as one CSV cell: the one flattening rule."""
+    if key == "body":
+        return "\n\n".join(value)  # paragraphs apart by a blank line, as a reader sees them
+    if isinstance(value, list):
+        return "; ".join(value) if key in _TEXT_LISTS else len(value)  # objects: how many
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return value
 
 
 def csv_row(record: dict[str, Any]) -> list[Any]:
-    """One export record flattened for CSV: lists joined by "; ", paragraphs by a
-    blank line, quotes and related links as counts."""
-    flat = dict(record)
-    flat["authors"] = "; ".join(record["authors"])
-    flat["tags"] = "; ".join(record["tags"])
-    flat["quotes"] = len(record["quotes"])
-    flat["related"] = len(record["related"])
-    flat["body"] = "\n\n".join(record["body"])
-    return [flat[name] for name in CSV_COLUMNS]
+    """One export record flattened for CSV, in CSV_COLUMNS order: lists of text
+    joined by "; ", body paragraphs by a blank line, lists of quotes, related
+    links or images as their count, `extraction` as compact JSON."""
+    return [_cell(key, record[key]) for key in CSV_COLUMNS]
 
 
 # -- stats -------------------------------------------------------------------------
@@ -477,18 +367,14 @@ class NewsDB:
         until: datetime | None = None,
         contains: str | None = None,
         limit: int | None = 100,
-    ) -> list[Any]:
-        """Quotes by speaker (as written or canonical), site, date, words; newest first."""
+    ) -> list[QuoteRow]:
+        """storage.quotes.find_quotes: by speaker (as written or canonical, any case
+        form), site, date, words; newest first."""
         with self.database.session() as session:
-            try:
-                from storage.quotes import find_quotes
-            except ImportError:
-                find_quotes = _find_quotes_fallback
-            found = find_quotes(
+            return find_quotes(
                 session, speaker=speaker, site=site, since=since, until=until,
                 contains=contains, limit=limit,
             )
-            return [_plain(item) for item in found]
 
     def article(self, ref: str | int) -> ArticleView | None:
         """The article with this id or URL, or None."""
@@ -522,42 +408,6 @@ def open_db(url: str | None = None) -> NewsDB:
     """Open the database at `url` (default: $NEWSDB_DATABASE_URL, then
     sqlite:///data/newsdb.sqlite) for the analyst API."""
     return NewsDB(open_database(url))
-
-
-def _plain(item: Any) -> Any:
-    """A find_quotes result as a plain dataclass: dataclasses pass, rows become QuoteHit."""
-    if is_dataclass(item) and not isinstance(item, type):
-        return item
-    mapping = getattr(item, "_mapping", None)
-    if mapping is None:
-        return item
-    return QuoteHit(**{name: mapping.get(name) for name in QuoteHit.__dataclass_fields__})
-
-
-def _find_quotes_fallback(session: Session, *, speaker=None, site=None, since=None, until=None,
-                          contains=None, limit=None) -> list[QuoteHit]:  # type: ignore[no-untyped-def]
-    # Used only until storage.quotes.find_quotes exists; same signature.
-    stmt = (
-        select(m.Quote.id, m.Quote.article_id, m.Site.name, m.Article.url, m.Article.published_at,
-               m.Quote.speaker, m.Quote.speaker_canonical, m.Quote.text)
-        .join(m.Article, m.Article.id == m.Quote.article_id)
-        .join(m.Site, m.Site.id == m.Article.site_id)
-        .order_by(m.Article.published_at.desc(), m.Quote.id)
-    )
-    if speaker:
-        pattern = f"%{speaker}%"
-        stmt = stmt.where(or_(m.Quote.speaker_canonical.ilike(pattern), m.Quote.speaker.ilike(pattern)))
-    if site:
-        stmt = stmt.where(m.Site.name == site)
-    if since:
-        stmt = stmt.where(m.Article.published_at >= since)
-    if until:
-        stmt = stmt.where(m.Article.published_at <= until)
-    if contains:
-        stmt = stmt.where(m.Quote.text.ilike(f"%{contains}%"))
-    if limit:
-        stmt = stmt.limit(limit)
-    return [QuoteHit(*row) for row in session.execute(stmt)]
 
 
 __all__ = ["ArticleView", "NewsDB", "SiteStats", "asdict", "find_article", "iter_export",

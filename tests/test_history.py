@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from datetime import UTC
 
 import pytest
 from sqlalchemy import func, select
@@ -62,3 +63,34 @@ def test_versions_go_with_their_article(db):
         session.delete(session.get(m.Article, article_id))
     with db.session() as session:
         assert session.scalar(select(func.count(m.ArticleVersion.id))) == 0
+
+
+def test_versions_kept_with_verb_lemma_read_as_today_and_diff_to_nothing(db):
+    """Versions kept before the contract serializer hold each quote's verb_lemma;
+    the contract has none, and that alone must not show as a change."""
+    first = make_article()
+    article_id, _ = store(db, first)
+    earlier = history.item_fields(first)
+    earlier["quotes"] = [{**q, "verb_lemma": "убедить"} for q in earlier["quotes"]]
+    with db.session() as session:
+        row = session.get(m.Article, article_id)
+        session.add(m.ArticleVersion(article_id=article_id, page_id=None, parser_version="0.9",
+                                     content_hash="earlier", fields=earlier, created_at=row.updated_at))
+    with db.session() as session:
+        kept, current = history.article_history(session, article_id)
+        lines = history.history_lines(session, article_id)
+    assert kept.fields == current.fields == history.item_fields(first)
+    assert history.diff_versions(kept, current) == []
+    assert lines[1:] == ["  (no field changed)"]
+
+
+def test_fields_are_the_contract_with_datetimes_as_utc_instants():
+    article = make_article(tags=["Токаев", "энергетика", "Токаев"])
+    fields = history.item_fields(article)
+    record = article.to_json()
+    assert list(fields) == list(history.FIELDS)
+    assert fields["published_at"] == "2025-12-20T05:15:00+00:00" != record["published_at"]
+    assert fields["quotes"] == record["quotes"] and fields["images"] == record["images"]
+    assert fields["tags"] == ["Токаев", "энергетика"]  # once each, as article_tags stores them
+    as_stored = dataclasses.replace(article, published_at=article.published_at.astimezone(UTC))
+    assert history.item_fields(as_stored) == fields

@@ -35,8 +35,20 @@ def test_find_article_by_id_and_by_url(corpus_db):
     assert by_id.title == CORPUS[0].title
     assert by_id.body == CORPUS[0].body
     assert by_id.tags == ["Политика"]
-    assert [q.speaker_canonical for q in by_id.quotes] == ["Нурлан Абдиров"]
-    assert by_id.related[0].article_id == ids[2]  # the link resolves to the stored article
+    assert by_id.quotes == [query.QuoteView(
+        position=0, text="Выборы пройдут честно", speaker="председатель ЦИК",
+        speaker_canonical="Нурлан Абдиров", verb=None, paragraph=0, start=0, end=21, style="A",
+    )]
+    assert by_id.related == [query.LinkView(  # the link resolves to the stored article
+        position=0, tag="Экономика", title="Курс тенге укрепился", url="https://demo.example/news/2/",
+        article_id=ids[2], article_title=CORPUS[1].title,
+    )]
+    # What `newsdb show` prints besides: the row's and the Article's own fields.
+    assert (by_id.id, by_id.site, by_id.url, by_id.published_at) == (
+        ids[1], "demo", "https://demo.example/news/1/", CORPUS[0].published_at,
+    )
+    assert by_id.published_at.tzinfo == UTC and by_id.updated_at is not None
+    assert (by_id.images, by_id.layers, by_id.parser_version) == ([], CORPUS[0].layers, "test")
 
 
 def test_related_resolves_outgoing_and_finds_incoming(corpus_db):
@@ -55,11 +67,15 @@ def test_export_streams_every_article_with_children(corpus_db):
     with corpus_db.session() as session:
         records = list(query.iter_export(session, batch=2))  # two batches of two
     assert [r["id"] for r in records] == sorted(corpus_db.ids.values())
+    assert all(list(r) == list(query.EXPORT_KEYS) for r in records)  # the contract's keys, images too
     first = records[0]
     assert first["quotes"][0]["text"] == "Выборы пройдут честно"
     assert first["related"] == [{"tag": "Экономика", "title": "Курс тенге укрепился", "url": "https://demo.example/news/2/"}]
     assert records[2]["tags"] == ["Политика", "Алматы"]
     assert first["body"] == CORPUS[0].body
+    assert first["published_at"] == "2025-12-01T05:00:00+00:00"  # as stored: UTC
+    assert first["images"] == []
+    assert first["extraction"] == {"parser_version": "test", "layers": CORPUS[0].layers}
 
 
 def test_export_filters(corpus_db):

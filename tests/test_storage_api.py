@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import json
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -267,6 +269,50 @@ def test_second_identical_upsert_is_unchanged_and_writes_no_rows(db):
         assert row.updated_at == updated_at
 
 
+def _earlier_scheme_hash(article: Article) -> str:
+    """The content hash as storage.api computed it before the contract serializer."""
+    content = {
+        "title": article.title, "lead": article.lead,
+        "published_at": article.published_at.astimezone(UTC).isoformat() if article.published_at else None,
+        "modified_at": article.modified_at.astimezone(UTC).isoformat() if article.modified_at else None,
+        "authors": list(article.authors), "source": article.source, "body": list(article.body),
+        "quotes": [[q.text, q.speaker, q.speaker_canonical, q.paragraph, q.start, q.end, q.style,
+                    q.verb, q.verb_lemma] for q in article.quotes],
+        "related": [[link.tag, link.title, link.url] for link in article.related],
+        "tags": list(article.tags),
+        "images": [[image.url, image.caption] for image in article.images],
+    }
+    encoded = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
+
+
+def test_a_hash_of_the_earlier_scheme_is_refreshed_and_keeps_no_version(db):
+    """A database written before the hash followed the contract: the same content
+    re-parsed is "unchanged"; only the hash and the page pointer move."""
+    article = make_article()
+    with db.session() as session:
+        article_id, _ = api.upsert_article(session, article)
+        row = session.get(models.Article, article_id)
+        row.content_hash = _earlier_scheme_hash(article)
+        assert row.content_hash != api.article_content_hash(article)
+    with db.session() as session:
+        before = counts(session)
+        updated_at = session.get(models.Article, article_id).updated_at
+        quote_ids = [q.id for q in session.get(models.Article, article_id).quotes]
+    with db.session() as session:
+        page_id, _ = api.archive_page(session, make_page(body=b"<p>re-fetched</p>"))
+        assert api.upsert_article(session, make_article(page_id=page_id)) == (article_id, "unchanged")
+    with db.session() as session:
+        row = session.get(models.Article, article_id)
+        assert row.content_hash == api.article_content_hash(article)
+        assert row.page_id == page_id and row.updated_at == updated_at
+        assert [q.id for q in row.quotes] == quote_ids  # the children were not rewritten
+        assert counts(session) == {**before, "pages": before["pages"] + 1}  # and no version kept
+    with db.session() as session:  # a real change afterwards is still an update with its version
+        assert api.upsert_article(session, make_article(title="Новый заголовок")) == (article_id, "updated")
+        assert counts(session)["article_versions"] == 1
+
+
 def test_update_replaces_the_children(db):
     with db.session() as session:
         article_id, _ = api.upsert_article(session, make_article())
@@ -294,6 +340,7 @@ def test_update_replaces_the_children(db):
             "sites": 1, "tags": 3, "crawl_runs": 0, "pages": 0, "articles": 1,
             "article_tags": 2, "images": 0, "quotes": 2, "related_links": 1,
             "article_versions": 1,  # the replaced version, kept as history
+            "urls": 0, "fetch_failures": 0,
         }
         # The old tag "Токаев" stays in tags: other articles may use it.
 
@@ -346,7 +393,7 @@ def test_table_counts_and_site_summary(db):
     with db.session() as session:
         assert counts(session) == dict.fromkeys(
             ["sites", "tags", "crawl_runs", "pages", "articles", "article_tags",
-             "images", "quotes", "related_links", "article_versions"], 0
+             "images", "quotes", "related_links", "article_versions", "urls", "fetch_failures"], 0
         )
         run_id = api.start_crawl_run(session, "caravan")
         api.archive_page(session, make_page(), crawl_run_id=run_id)
