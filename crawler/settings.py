@@ -30,8 +30,12 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 
 # Every response is archived after redirects and decompression (order 50 runs
 # last on the way back), before any parsing can fail.
+# Retries wait (crawler.retry): Retry-After on 429/503, exponential backoff otherwise;
+# it takes the place of Scrapy's RetryMiddleware, which retries at once.
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.ArchiveMiddleware": 50,
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.retry.RetryAfterMiddleware": 550,
 }
 EXTENSIONS = {
     "crawler.extensions.CrawlRunRecorder": 10,
@@ -51,6 +55,11 @@ NEWSDB_PROGRESS = False  # `newsdb crawl` turns it on: one progress line on stde
 NEWSDB_PROGRESS_INTERVAL = 2.0
 NEWSDB_HEARTBEAT_INTERVAL = 30.0  # seconds between a run's heartbeats (storage.runs.STALE_AFTER: 5 min)
 NEWSDB_RETRY_BACKOFF = 600.0  # seconds before a failed URL is tried again by a later run, doubling each time
+# Within a run (crawler.retry): the longest Retry-After waited for (beyond it the URL is left
+# to a later run), and the backoff between retries of one request: base, doubling, capped.
+NEWSDB_RETRY_AFTER_MAX = 60.0
+NEWSDB_RETRY_BACKOFF_BASE = 1.0
+NEWSDB_RETRY_BACKOFF_MAX = 30.0
 # NEWSDB_RUN_ID: set by `newsdb crawl`, which takes the run lock before Scrapy starts
 # The optional steps (pipelines.parse.STEP_SETTINGS): as settings here, `-s NAME=VALUE`,
 # or environment variables, honoured alike by crawl, parse, reparse and import-warc.
