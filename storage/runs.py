@@ -249,3 +249,181 @@ def article_urls(session: Session, site_name: str) -> set[str]:
         .execution_options(yield_per=10_000)
     )
     return {url for (url,) in rows}
+
+
+# -- reading runs back (`newsdb runs`, `newsdb stats`) ---------------------------------
+
+
+class NoSuchSite(LookupError):
+    """A site name the database has never seen; the message names the known ones."""
+
+
+def _stat(stats: dict[str, Any], key: str) -> int:
+    value = stats.get(key, 0)
+    return value if isinstance(value, int) else 0
+
+
+def _stat_sum(stats: dict[str, Any], prefix: str) -> int:
+    return sum(v for k, v in stats.items() if k.startswith(prefix) and isinstance(v, int))
+
+
+def _stat_counts(stats: dict[str, Any], prefix: str) -> dict[str, int]:
+    return {k[len(prefix):]: v for k, v in sorted(stats.items()) if k.startswith(prefix) and isinstance(v, int)}
+
+
+@dataclass(frozen=True)
+class RunView:
+    """One crawl run as `newsdb runs` shows it; datetimes are aware UTC.
+
+    `unchanged` counts revalidated articles (304) with the re-fetched identical
+    ones; `failed` counts fetches that failed and articles that could not be stored.
+    """
+
+    id: int
+    site: str
+    status: str
+    started_at: datetime
+    finished_at: datetime | None
+    heartbeat_at: datetime | None
+    new: int
+    updated: int
+    unchanged: int
+    failed: int
+    requests: int
+    exit_code: int | None
+    reason: str | None
+    drift: bool
+    host: str | None
+    pid: int | None
+
+
+@dataclass(frozen=True)
+class FailureView:
+    """One failed fetch of a run: the URL, what went wrong, the attempts in a row so far."""
+
+    url: str
+    kind: str
+    reason: str
+    attempts: int
+    at: datetime
+
+
+@dataclass(frozen=True)
+class RunDetail:
+    """A run with its counts broken down (`newsdb runs show ID`)."""
+
+    run: RunView
+    responses: dict[str, int]  # HTTP status -> responses
+    fetch_failures: dict[str, int]  # failure kind ("timeout", "http_429", …) -> fetches
+    pages_archived: int
+    not_articles: int
+    store_failed: int
+    layers: dict[str, dict[str, int]]  # field -> layer -> articles
+    finish_reason: str | None
+    failures: list[FailureView]
+
+
+def _run_view(run: m.CrawlRun, site: str) -> RunView:
+    stats = run.stats or {}
+    return RunView(
+        id=run.id, site=site, status=run.status, started_at=run.started_at, finished_at=run.finished_at,
+        heartbeat_at=run.heartbeat_at,
+        new=_stat(stats, "newsdb/store/new"),
+        updated=_stat(stats, "newsdb/store/updated"),
+        unchanged=_stat(stats, "newsdb/store/unchanged") + _stat(stats, "newsdb/store/not_modified"),
+        failed=_stat_sum(stats, "newsdb/fetch/failed/") + _stat(stats, "newsdb/store/failed"),
+        requests=_stat(stats, "downloader/request_count"),
+        exit_code=run.exit_code, reason=run.reason, drift=bool(run.drift), host=run.host, pid=run.pid,
+    )
+
+
+def _site_id(session: Session, site_name: str) -> int:
+    site_id = session.scalar(select(m.Site.id).where(m.Site.name == site_name))
+    if site_id is None:
+        known = list(session.scalars(select(m.Site.name).order_by(m.Site.name)))
+        listed = f" (known: {', '.join(known)})" if known else " (the database has no sites yet)"
+        raise NoSuchSite(f"no site named {site_name!r} in the database{listed}")
+    return site_id
+
+
+def list_runs(session: Session, site: str | None = None, last: int = 20) -> list[RunView]:
+    """The newest `last` runs (of one site, or all), newest first.
+
+    Raises NoSuchSite for a site name the database does not know.
+    """
+    query = select(m.CrawlRun, m.Site.name).join(m.Site, m.Site.id == m.CrawlRun.site_id)
+    if site is not None:
+        query = query.where(m.CrawlRun.site_id == _site_id(session, site))
+    query = query.order_by(m.CrawlRun.started_at.desc(), m.CrawlRun.id.desc()).limit(last)
+    return [_run_view(run, name) for run, name in session.execute(query)]
+
+
+def run_failures(session: Session, run_id: int) -> list[FailureView]:
+    """The fetches that failed in the run, in the order they failed."""
+    rows = session.scalars(
+        select(m.FetchFailure).where(m.FetchFailure.crawl_run_id == run_id)
+        .order_by(m.FetchFailure.at, m.FetchFailure.id)
+    )
+    return [FailureView(url=r.url, kind=r.kind, reason=r.reason, attempts=r.attempts, at=r.at) for r in rows]
+
+
+def run_detail(session: Session, run_id: int) -> RunDetail | None:
+    """One run with its counts and failures; None when there is no such run."""
+    row = session.execute(
+        select(m.CrawlRun, m.Site.name).join(m.Site, m.Site.id == m.CrawlRun.site_id).where(m.CrawlRun.id == run_id)
+    ).first()
+    if row is None:
+        return None
+    run, site = row
+    stats = run.stats or {}
+    layers: dict[str, dict[str, int]] = {}
+    for key, count in _stat_counts(stats, "newsdb/extract/layer/").items():
+        field, _, layer = key.partition("/")
+        layers.setdefault(field, {})[layer] = count
+    finish_reason = stats.get("finish_reason")
+    return RunDetail(
+        run=_run_view(run, site),
+        responses=_stat_counts(stats, "downloader/response_status_count/"),
+        fetch_failures=_stat_counts(stats, "newsdb/fetch/failed/"),
+        pages_archived=_stat(stats, "newsdb/archive/pages"),
+        not_articles=_stat(stats, "newsdb/store/not_article"),
+        store_failed=_stat(stats, "newsdb/store/failed"),
+        layers=layers,
+        finish_reason=finish_reason if isinstance(finish_reason, str) else None,
+        failures=run_failures(session, run_id),
+    )
+
+
+@dataclass(frozen=True)
+class BodyTrendPoint:
+    """One run's share of articles whose body came from the profile's selector."""
+
+    run_id: int
+    started_at: datetime
+    status: str
+    articles: int  # articles parsed in the run
+    profile_share: float | None  # None when the run parsed no article
+    drift: bool  # the run's drift alarm fired
+
+
+def body_trend(session: Session, site: str, last: int = 5) -> list[BodyTrendPoint]:
+    """The site's last `last` closed runs, oldest first: how often the profile's body
+    selector answered (`newsdb/extract/layer/body/profile` ÷ `newsdb/parse/article`).
+
+    A falling share is markup drift on its way; runs still running are left out.
+    """
+    rows = session.scalars(
+        select(m.CrawlRun)
+        .join(m.Site, m.Site.id == m.CrawlRun.site_id)
+        .where(m.Site.name == site, m.CrawlRun.status != "running")
+        .order_by(m.CrawlRun.started_at.desc(), m.CrawlRun.id.desc())
+        .limit(last)
+    ).all()
+    points = []
+    for run in reversed(rows):
+        stats = run.stats or {}
+        articles = _stat(stats, "newsdb/parse/article")
+        share = min(_stat(stats, "newsdb/extract/layer/body/profile") / articles, 1.0) if articles else None
+        points.append(BodyTrendPoint(run_id=run.id, started_at=run.started_at, status=run.status,
+                                     articles=articles, profile_share=share, drift=bool(run.drift)))
+    return points

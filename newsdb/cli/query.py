@@ -227,7 +227,9 @@ def export(db_url, fmt, site, since, until, output):
 @user_errors
 def stats(db_url, fmt):
     """Show what the database holds, per site: articles, quotes, publication
-    dates, the last crawl and which extraction layer answered each field.
+    dates, the last crawl, which extraction layer answered each field, and the
+    drift trend: in each of the last runs, the share of bodies the profile's
+    selector gave (`!` where the drift alarm fired).
 
     \b
     Example:
@@ -236,12 +238,15 @@ def stats(db_url, fmt):
     """
     from storage import api
     from storage.query import site_stats
+    from storage.runs import body_trend
 
     with open_db(db_url) as database, database.session() as session:
         sites = site_stats(session)
         counts = api.table_counts(session)
+        trends = {site.site: body_trend(session, site.site) for site in sites}  # oldest run first
     if fmt == "json":
-        payload = {"sites": [asdict(site) for site in sites], "tables": counts}
+        payload = {"sites": [{**asdict(site), "drift_trend": [asdict(point) for point in trends[site.site]]}
+                             for site in sites], "tables": counts}
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
         return
     if not sites:
@@ -257,6 +262,11 @@ def stats(db_url, fmt):
         for name, layers in site.layers.items():
             shown = ", ".join(f"{layer} {count}" for layer, count in layers.items())
             click.echo(f"  layers     {name:<13} {shown}")
+        if trends[site.site]:  # per run: the share of bodies the profile's selector gave; ! = drift alarm
+            shares = " ".join(("-" if p.profile_share is None else f"{p.profile_share:.0%}") + ("!" if p.drift else "")
+                              for p in trends[site.site])
+            n = len(trends[site.site])
+            click.echo(f"  drift      profile body {shares} (last {n} run{'s' if n != 1 else ''}, oldest first)")
     click.echo("tables: " + ", ".join(f"{name} {count}" for name, count in counts.items()))
 
 
