@@ -266,3 +266,16 @@ def test_steps_switched_off_are_honoured(archived):
     assert report.changed == ARTICLES - report.unchanged and report.changed > 0
     with archived.session() as session:
         assert api.table_counts(session)["quotes"] > 0 and api.table_counts(session)["related_links"] > 0
+
+
+def test_hashes_of_an_older_scheme_are_not_changes(archived):
+    reparse(archived)
+    with archived.session() as session:
+        session.execute(update(m.Article).values(content_hash="an older scheme's hash"))
+    dry = reparse(archived, dry_run=True)
+    assert (dry.changed, dry.unchanged, dry.would_change) == (0, ARTICLES, [])
+    report = reparse(archived)
+    assert (report.changed, report.unchanged) == (0, ARTICLES)
+    with archived.session() as session:
+        assert session.scalar(select(func.count(m.ArticleVersion.id))) == 0  # no version of nothing
+        assert "an older scheme's hash" not in set(session.scalars(select(m.Article.content_hash)))
