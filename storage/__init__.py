@@ -1,7 +1,10 @@
 """Storage for newsdb: SQLAlchemy 2 models, Alembic migrations and query functions.
 
     storage.db      open a database (SQLite or PostgreSQL) and bring its schema to head
-    storage.api     plain functions that read and write inside the caller's session
+    storage.api     plain functions that read and write inside the caller's session,
+                    among them apply_outcome, the one way a parse reaches the database
+    storage.articles  stored rows read back as core.items.Article (export, show, history)
+    storage.runs    crawl runs (the run lock, heartbeats), URL outcomes and retries
     storage.models  the typed ORM models (one MetaData, one naming convention)
     storage.search  full-text search (SQLite FTS5 / PostgreSQL tsvector, Russian stemming)
     storage.query   show / related / export / stats queries and the analyst API

@@ -290,7 +290,7 @@ class ArticleVersion(Base):
     """An earlier extracted version of an article, kept when its content changed.
 
     The current version lives in `articles` (and its child tables); this table
-    holds the versions it replaced, as the JSON of storage.history.article_fields,
+    holds the versions it replaced, as the JSON of storage.history.item_fields,
     so `newsdb show URL --history` can say what changed between them.
     """
 
