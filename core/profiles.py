@@ -67,6 +67,8 @@ class SiteProfile:
     refresh_hours: float = 48.0  # known articles younger than this are revalidated (conditional GET)
     max_failure_share: float = 0.2  # a run whose fetch failures pass this share exits non-zero
     drift_min_share: float = 0.5  # a run whose body selector answered for less exits non-zero
+    schedule: str | None = None  # when `newsdb schedule` runs it: a crontab line, in `timezone`
+    every: float | None = None  # or: every so many seconds (written "10m" in the profile)
     path: Path | None = None
     ref: str | None = None  # what load_profile() takes to find it again (sites.profile)
     content_hash: str | None = None  # sha256 of the TOML file (sites.profile_hash)
@@ -123,6 +125,131 @@ def _number(section: dict, key: str, default: float, *, low: float, high: float 
     return float(value)
 
 
+# -- [crawl] schedule / every: when `newsdb schedule` runs the site ------------------
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_DURATION = re.compile(r"(?:\d+(?:\.\d+)?[smhd])+")
+
+
+def parse_duration(text: str) -> float:
+    """Seconds in "15s", "10m", "2h", "1d" (or "1h30m"); ValueError in one line otherwise."""
+    compact = text.replace(" ", "").lower() if isinstance(text, str) else ""
+    if not _DURATION.fullmatch(compact):
+        raise ValueError(f"{text!r} is not a duration: write a number and a unit, e.g. 15s, 10m, 2h, 1d")
+    seconds = sum(float(n) * _UNITS[u] for n, u in re.findall(r"(\d+(?:\.\d+)?)([smhd])", compact))
+    if seconds < 1:
+        raise ValueError(f"{text!r} is shorter than a second")
+    return seconds
+
+
+def format_duration(seconds: float) -> str:
+    """The shortest way parse_duration reads back: 900 -> "15m", 5400 -> "1h30m"."""
+    if seconds != int(seconds):
+        return f"{seconds:g}s"
+    left, parts = int(seconds), []
+    for unit, size in sorted(_UNITS.items(), key=lambda kv: -kv[1]):
+        if left >= size:
+            parts.append(f"{left // size}{unit}")
+            left %= size
+    return "".join(parts)
+
+
+@dataclass(frozen=True)
+class Cron:
+    """A crontab line (minute hour day month weekday) as the values each field allows.
+
+    None is a field that is `*`. Weekdays count as cron counts them: 0 (or 7) is
+    Sunday. `day_or_weekday` is cron's rule for a line that restricts both the
+    day of the month and the weekday (neither field starts with `*`): it runs
+    on days that match either, not both.
+    """
+
+    text: str
+    minute: tuple[int, ...] | None
+    hour: tuple[int, ...] | None
+    day: tuple[int, ...] | None
+    month: tuple[int, ...] | None
+    weekday: tuple[int, ...] | None
+    day_or_weekday: bool = False
+
+
+_MONTHS = {name: i for i, name in enumerate(
+    "jan feb mar apr may jun jul aug sep oct nov dec".split(), start=1)}
+_WEEKDAYS = {name: i for i, name in enumerate("sun mon tue wed thu fri sat".split())}
+_CRON_FIELDS = (("minute", 0, 59, {}), ("hour", 0, 23, {}), ("day", 1, 31, {}),
+                ("month", 1, 12, _MONTHS), ("weekday", 0, 7, _WEEKDAYS))
+_CRON_MACROS = {"@hourly": "0 * * * *", "@daily": "0 0 * * *", "@midnight": "0 0 * * *",
+                "@weekly": "0 0 * * 0", "@monthly": "0 0 1 * *", "@yearly": "0 0 1 1 *",
+                "@annually": "0 0 1 1 *"}
+
+
+def _cron_field(text: str, item: str, name: str, low: int, high: int, names: dict) -> tuple[int, ...] | None:
+    if item == "*":
+        return None
+    values: set[int] = set()
+    top = 6 if name == "weekday" else high  # `*` and `a/n` stop at Saturday; 7 is Sunday again
+
+    def value(word: str) -> int:
+        number = names.get(word.lower()) if not word.isdigit() else int(word)
+        if number is None or not low <= number <= high:
+            raise ValueError(f"{text!r} is not a cron schedule: {name} {word!r} is not "
+                             f"{'a number' if not names else 'a number or name'} from {low} to {high}")
+        return number
+
+    for part in item.split(","):
+        base, slash, step_text = part.partition("/")
+        if slash and not (step_text.isdigit() and int(step_text) > 0):
+            raise ValueError(f"{text!r} is not a cron schedule: {name} step {step_text!r} is not a whole number above 0")
+        step = int(step_text) if slash else 1
+        if base == "*":
+            start, end = low, top
+        elif "-" in base:
+            start, end = (value(word) for word in base.split("-", 1))
+            if start > end:
+                raise ValueError(f"{text!r} is not a cron schedule: {name} range {base!r} runs backwards")
+        else:
+            start = value(base)
+            end = top if slash else start
+        values.update(range(start, end + 1, step))
+    if name == "weekday":
+        values = {0 if v == 7 else v for v in values}
+    return tuple(sorted(values))
+
+
+def parse_cron(text: str) -> Cron:
+    """A crontab line ("*/10 * * * *", "0 6 * * mon-fri", "@hourly") as a Cron; ValueError in one line."""
+    if not isinstance(text, str):
+        raise ValueError(f"{text!r} is not a cron schedule: write it as a string, e.g. '*/10 * * * *'")
+    line = _CRON_MACROS.get(text.strip().lower(), text)
+    fields = line.split()
+    if len(fields) != 5:
+        raise ValueError(f"{text!r} is not a cron schedule: it needs 5 fields (minute hour day month weekday), "
+                         "e.g. '*/10 * * * *'")
+    minute, hour, day, month, weekday = (
+        _cron_field(text, item, *spec) for item, spec in zip(fields, _CRON_FIELDS)
+    )
+    both = not fields[2].startswith("*") and not fields[4].startswith("*")
+    return Cron(" ".join(text.split()), minute, hour, day, month, weekday, day_or_weekday=both)
+
+
+def _when(crawl: dict) -> dict:
+    """crawl.schedule (a crontab line) or crawl.every (a duration), checked; at most one."""
+    schedule, every = crawl.get("schedule"), crawl.get("every")
+    if schedule is not None and every is not None:
+        raise ValueError("crawl.schedule and crawl.every both given: keep one")
+    if schedule is not None:
+        try:
+            return {"schedule": parse_cron(schedule).text}
+        except ValueError as exc:
+            raise ValueError(f"crawl.schedule: {exc}") from None
+    if every is not None:
+        try:
+            return {"every": parse_duration(every)}
+        except ValueError as exc:
+            raise ValueError(f"crawl.every: {exc}") from None
+    return {}
+
+
 def parse_profile(data: dict, *, path: Path | None = None, ref: str | None = None,
                   content_hash: str | None = None) -> SiteProfile:
     where = str(path) if path else "profile"
@@ -151,6 +278,7 @@ def parse_profile(data: dict, *, path: Path | None = None, ref: str | None = Non
             refresh_hours=_number(crawl, "refresh_hours", 48.0, low=0),
             max_failure_share=_number(crawl, "max_failure_share", 0.2, low=0, high=1),
             drift_min_share=_number(crawl, "drift_min_share", 0.5, low=0, high=1),
+            **_when(crawl),
             path=path,
             ref=ref,
             content_hash=content_hash,

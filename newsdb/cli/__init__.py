@@ -15,9 +15,9 @@ import sys
 
 import click
 
-from newsdb.cli import archive, crawl, db, parse, query, quotes, runs
+from newsdb.cli import archive, crawl, db, parse, query, quotes, runs, schedule
 
-AREAS = (crawl, parse, query, quotes, runs, archive, db)
+AREAS = (crawl, parse, query, quotes, runs, schedule, archive, db)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
