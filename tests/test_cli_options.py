@@ -110,7 +110,7 @@ def test_crawl_since_reaches_the_spider_as_iso_with_an_offset(monkeypatch, tmp_p
         seen.update(kwargs, site=site, db_url=db_url)
         return SimpleNamespace(site=site, articles=0, articles_new=0, articles_updated=0, articles_unchanged=0,
                                quotes=0, related=0, pages=0, not_articles=0, errors=0, seconds=0.0,
-                               finish_reason="finished")
+                               finish_reason="finished", run_id=1, exit_code=0, reason=None)
 
     monkeypatch.setattr(newsdb.crawl, "run_crawl", fake_run_crawl)
     url = f"sqlite:///{tmp_path}/c.sqlite"
