@@ -88,6 +88,9 @@ def retry_backoff(settings) -> timedelta:
 
 def count_fetch(stats, request, outcome: str) -> None:
     """Stats every fetch adds to: by outcome, and whether a start point answered."""
+    if outcome in runs.SKIPPED_OUTCOMES:  # robots.txt said no: neither done nor failed
+        stats.inc_value(f"newsdb/fetch/skipped/{outcome}")
+        return
     done = outcome in runs.OK_OUTCOMES
     stats.inc_value(f"newsdb/fetch/done/{outcome}" if done else f"newsdb/fetch/failed/{outcome}")
     if request.meta.get("newsdb_start"):
@@ -106,7 +109,8 @@ def record_failure(crawler, spider, request, exc: BaseException) -> None:
             runs.record_fetch(session, run_id, request.url, kind=request.meta.get("newsdb_kind", "other"),
                               outcome=kind, reason=reason, backoff_first=retry_backoff(crawler.settings))
     count_fetch(crawler.stats, request, kind)
-    log_failure(spider, request.url, f"{kind}: {reason}")
+    if kind not in runs.SKIPPED_OUTCOMES:
+        log_failure(spider, request.url, f"{kind}: {reason}")
 
 
 def log_failure(spider, url: str, reason: str) -> None:

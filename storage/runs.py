@@ -39,6 +39,8 @@ MAX_FAILURES = 5  # failed attempts in a row before a URL is given up
 BACKOFF_FIRST = timedelta(minutes=10)
 BACKOFF_MAX = timedelta(days=1)
 OK_OUTCOMES = ("ok", "not_modified")
+# Not fetched on purpose, by the site's word: recorded, never retried, not a failure.
+SKIPPED_OUTCOMES = ("robots",)
 HOST = socket.gethostname()
 
 
@@ -191,6 +193,8 @@ def record_fetch(
         row.failures, row.retry_at, row.last_ok_at = 0, None, now
         if outcome == "ok":  # a 304 keeps the validators it was asked with
             row.etag, row.last_modified = etag, last_modified
+    elif outcome in SKIPPED_OUTCOMES:
+        row.retry_at = None
     else:
         row.failures = (row.failures or 0) + 1
         row.retry_at = now + backoff(row.failures, backoff_first) if row.failures < MAX_FAILURES else None
