@@ -20,7 +20,7 @@ demo: $(STAMP)
 	$(BIN)/newsdb demo
 	$(BIN)/newsdb stats
 
-## Run the test suite (uses PostgreSQL on 127.0.0.1:5432 and Redis on 127.0.0.1:6379).
+## Run the test suite (uses PostgreSQL on 127.0.0.1:5432).
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
