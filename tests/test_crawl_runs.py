@@ -219,3 +219,30 @@ def test_crawl_help_lists_every_exit_code():
     result = newsdb("crawl", "--help", cwd=ROOT)
     for code, meaning in EXIT_CODES.items():
         assert f"{code} {meaning}" in " ".join(result.stdout.split()), code
+
+
+def test_every_start_point_failing_is_a_failed_run(site, tmp_path):
+    root, url = site
+    for start in ("sitemap.xml", "feed", "news/index.html", "rubric"):  # the site moved its start points
+        target = root / start
+        shutil.rmtree(target) if target.is_dir() else target.unlink()
+    db_url = f"sqlite:///{tmp_path / 'starts.sqlite'}"
+    result = newsdb("crawl", "demo", "--base-url", url, "--db", db_url, cwd=tmp_path)
+    assert result.returncode == EXIT_UNREACHABLE, result.stderr
+    assert "every start point failed (4)" in result.stderr
+    [run] = run_rows(db_url)
+    assert run.status == "failed" and run.reason == "every start point failed (4)"
+
+
+def test_a_second_run_stops_walking_a_listing_of_known_articles(site, tmp_path):
+    _, url = site
+    db_url = f"sqlite:///{tmp_path / 'listing.sqlite'}"
+    assert newsdb("crawl", "demo", "--base-url", url, "--db", db_url, cwd=tmp_path).returncode == 0
+    assert newsdb("crawl", "demo", "--base-url", url, "--db", db_url, cwd=tmp_path).returncode == 0
+    one, two = run_rows(db_url)
+    assert "newsdb/skip/listing_known" not in one.stats  # nothing was known yet
+    assert two.stats["newsdb/skip/listing_known"] >= 1  # /news/ held only known articles
+    assert two.stats["newsdb/fetch/done/ok"] == 4  # in full: the four start points, nothing else
+    with open_database(db_url) as db, db.session() as session:
+        pages = dict(session.execute(select(m.Url.url, m.Url.crawl_run_id).where(m.Url.url.contains("/news/page/"))).all())
+    assert pages and set(pages.values()) == {one.id}  # walked by the first run only
