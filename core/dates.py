@@ -11,6 +11,8 @@ import re
 from datetime import datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
+import dateparser
+
 ALMATY = ZoneInfo("Asia/Almaty")
 
 _MONTHS = {
@@ -93,8 +95,6 @@ def parse_date(
 def _dateparser(text: str, tz: tzinfo, now: datetime | None) -> datetime | None:
     if len(text) > 80 or not re.search(r"\d", text):
         return None  # dateparser is slow and guesses on prose; dates are short
-    import dateparser
-
     settings = {"RETURN_AS_TIMEZONE_AWARE": True, "TIMEZONE": str(tz), "PREFER_DATES_FROM": "past"}
     if now is not None:
         settings["RELATIVE_BASE"] = now.astimezone(tz).replace(tzinfo=None)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import codecs
 import re
 
+from charset_normalizer import from_bytes
+
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]+)""", re.I)
 _HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([a-zA-Z0-9_.:-]+)", re.I)
 _BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
@@ -80,8 +82,6 @@ def _is_utf8_non_ascii(body: bytes) -> bool:
 
 
 def _detect(body: bytes) -> tuple[str, str]:
-    from charset_normalizer import from_bytes
-
     best = from_bytes(body, cp_isolation=["cp1251", "koi8_r", "cp866", "utf_8", "latin_1"]).best()
     name = _known(best.encoding) if best else None
     name = name or "cp1251"  # the usual culprit on Russian-language sites

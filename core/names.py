@@ -15,6 +15,8 @@ import re
 from functools import lru_cache
 from typing import NamedTuple
 
+import pymorphy3
+
 _UPPER = "А-ЯЁӘҒҚҢӨҰҮҺІ"
 _LOWER = "а-яёәғқңөұүһі"
 _WORD = rf"[{_UPPER}][{_LOWER}]+(?:-[{_UPPER}][{_LOWER}]+)?"
@@ -52,8 +54,6 @@ _ROLE_WINDOW = 60  # characters between a role word and the name it introduces
 
 @lru_cache(maxsize=1)
 def morph():
-    import pymorphy3
-
     return pymorphy3.MorphAnalyzer(lang="ru")
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -77,7 +77,7 @@ class SiteProfile:
         """The same site served elsewhere (the demo on a loopback port)."""
         host = urlsplit(base_url).hostname or ""
         domains = self.allowed_domains if host in self.allowed_domains else (*self.allowed_domains, host)
-        return _replace(self, base_url=base_url.rstrip("/"), allowed_domains=domains)
+        return replace(self, base_url=base_url.rstrip("/"), allowed_domains=domains)
 
     def absolute(self, path_or_url: str) -> str:
         if "://" in path_or_url:
@@ -101,12 +101,6 @@ class SiteProfile:
     def is_listing_url(self, url: str) -> bool:
         path = urlsplit(url).path
         return any(p.search(path) for p in self.listing_patterns)
-
-
-def _replace(profile: SiteProfile, **changes) -> SiteProfile:
-    from dataclasses import replace
-
-    return replace(profile, **changes)
 
 
 def _tuple(value) -> tuple:
