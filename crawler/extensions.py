@@ -10,11 +10,15 @@ job, why), and the run is closed with it: `finished`, or `failed` with the reaso
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from scrapy import signals
+from scrapy.exceptions import IgnoreRequest
 from twisted.internet import task
 
 from core import PARSER_VERSION
 from crawler.database import database_for
+from crawler.middlewares import record_failure
 from crawler.outcomes import EXIT_LOCKED, judge
 from storage import api, runs
 
@@ -37,6 +41,8 @@ class CrawlRunRecorder:
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(ext.item_error, signal=signals.item_error)
+        crawler.signals.connect(ext.redirect_dropped, signal=signals.request_dropped)
+        crawler.signals.connect(ext.redirect_scheduled, signal=signals.request_scheduled)
         return ext
 
     def stats(self) -> dict:
@@ -90,6 +96,27 @@ class CrawlRunRecorder:
         with self.db.session() as session:
             runs.finish_run(session, self.run_id, status=verdict.status, stats=stats,
                             exit_code=verdict.exit_code, reason=verdict.reason, drift=verdict.drift)
+
+    # Scrapy drops two kinds of redirect without a word to the request's errback:
+    # one back to a URL already asked for (the dupefilter) and one to a host outside
+    # the allowed domains (the offsite middleware). Both are failed fetches of the
+    # URL that redirected, and are recorded as such.
+
+    def redirect_dropped(self, request, spider):
+        if request.meta.get("redirect_urls"):
+            self._redirect_failed(spider, request, f"redirect loop: back to {request.url}, already requested")
+
+    def redirect_scheduled(self, request, spider):
+        domains = getattr(spider, "allowed_domains", None)
+        host = (urlsplit(request.url).hostname or "").lower()
+        if request.meta.get("redirect_urls") and domains and not any(
+            host == domain or host.endswith("." + domain) for domain in domains  # as OffsiteMiddleware matches
+        ):
+            self._redirect_failed(spider, request, f"offsite: redirected to {request.url}, outside the allowed domains")
+
+    def _redirect_failed(self, spider, request, reason: str) -> None:
+        origin = request.replace(url=request.meta["redirect_urls"][0])
+        record_failure(self.crawler, spider, origin, IgnoreRequest(reason))
 
     def item_error(self, item, response, spider, failure):
         """A pipeline step crashed: the page keeps its archive row and gets the error."""

@@ -65,6 +65,8 @@ def failure_kind(exc: BaseException) -> tuple[str, str]:
     text = " ".join(str(exc).split())[:300]
     if name == "IgnoreRequest" or name == "IgnoreRequestError":
         lowered = text.lower()
+        if lowered.startswith("offsite"):
+            return "offsite", text
         if "redirect" in lowered:
             return "redirect", text or "too many redirects"
         if "offsite" in lowered:

@@ -13,7 +13,9 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -246,3 +248,77 @@ def test_a_second_run_stops_walking_a_listing_of_known_articles(site, tmp_path):
     with open_database(db_url) as db, db.session() as session:
         pages = dict(session.execute(select(m.Url.url, m.Url.crawl_run_id).where(m.Url.url.contains("/news/page/"))).all())
     assert pages and set(pages.values()) == {one.id}  # walked by the first run only
+
+
+class BrokenHandler(BaseHTTPRequestHandler):
+    """Each article URL fails in its own way; the sitemap lists them all."""
+
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):  # noqa: C901 - one branch per fault
+        port = self.server.server_address[1]
+        if self.path == "/robots.txt":
+            return self._send(200, b"User-agent: *\n")
+        if self.path == "/sitemap.xml":
+            urls = "".join(f"<url><loc>http://127.0.0.1:{port}/news/{slug}/</loc></url>" for slug in BROKEN)
+            return self._send(200, f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>'.encode())
+        slug = self.path.strip("/").split("/")[-1]
+        if slug == "loop-1":
+            return self._send(302, b"", {"Location": f"http://127.0.0.1:{port}/news/loop-1/"})
+        if slug == "offsite-2":
+            return self._send(302, b"", {"Location": "http://elsewhere.invalid/news/x-2/"})
+        if slug == "slow-3":
+            time.sleep(3)  # past DOWNLOAD_TIMEOUT
+            return self._send(200, b"<html>late</html>")
+        if slug == "reset-4":
+            self.connection.shutdown(socket.SHUT_RDWR)  # a reset: no status line at all
+            return None
+        if slug == "short-5":  # a lying Content-Length
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", "5000")
+            self.end_headers()
+            self.wfile.write(b"<html><body><p>cut")
+            return None
+        return self._send(404, b"not here")
+
+    def _send(self, status: int, body: bytes, headers: dict | None = None):
+        self.send_response(status)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+
+BROKEN = {"loop-1": "redirect", "offsite-2": "offsite", "slow-3": "timeout", "reset-4": "reset", "short-5": "truncated"}
+
+
+def test_every_kind_of_failed_fetch_is_recorded_against_its_url(tmp_path):
+    server = ThreadingHTTPServer(("127.0.0.1", 0), BrokenHandler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    profile = tmp_path / "broken.toml"
+    profile.write_text(
+        f'name = "broken"\nbase_url = "{base}"\nallowed_domains = ["127.0.0.1"]\nlive = false\n'
+        '[discover]\nsitemaps = ["/sitemap.xml"]\n'
+        "[urls]\narticle = ['^/news/[a-z]+-(?P<id>\\d+)/?$']\n", encoding="utf-8")
+    db_url = f"sqlite:///{tmp_path / 'broken.sqlite'}"
+    try:
+        result = newsdb("crawl", str(profile), "--db", db_url, "-s", "DOWNLOAD_TIMEOUT=1", "-s", "RETRY_TIMES=0",
+                        "-s", "REDIRECT_MAX_TIMES=3", cwd=tmp_path)
+    finally:
+        server.shutdown()
+    assert result.returncode == 4, result.stderr  # every article failed: far past the 20 % share
+    assert "Traceback" not in result.stderr
+    with open_database(db_url) as db, db.session() as session:
+        outcomes = {url.rsplit("/", 2)[-2]: outcome for url, outcome in session.execute(
+            select(m.Url.url, m.Url.outcome).where(m.Url.kind == "article")).all()}
+        failures = session.scalars(select(m.FetchFailure)).all()
+    assert outcomes == BROKEN
+    assert len(failures) == len(BROKEN) and all(f.reason for f in failures)
+    lines = [line for line in result.stderr.splitlines() if "fetch failed: " in line]
+    assert len(lines) == len(BROKEN)  # one line each
