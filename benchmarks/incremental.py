@@ -31,10 +31,10 @@ skips it and takes N + the sitemaps as the full crawl's request count.
 Part 2, the seen-set load at --known K articles (default 1,000,000): K `urls` rows (and K
 minimal `articles` rows) for one site, bulk-inserted; then, in a fresh process per
 repetition (median of --runs, default 3), what the run recorder does when the spider
-opens: `storage.runs.known_urls(session, site, kind="article")`, the spider's
-`remember()` (building `known_ids` through the profile's `article_id`; the spider is
-built directly, no engine), `storage.runs.article_urls`, and one pass of `start()` over
-the seen set (it looks for articles to revalidate or retry). Peak RSS of that process
+opens: `storage.runs.seen_ids(session, site)` (the ids of the articles fetched before),
+`storage.runs.revisits(...)` (the URLs worth asking for again: young or failed), the
+spider's `remember()` (the spider is built directly, no engine), and one pass of `start()`
+over the revisits. Peak RSS of that process
 (resource.getrusage) is reported next to its RSS before the load.
 
 Figures are printed as markdown tables; --update-docs writes them into docs/BENCHMARKS.md
@@ -374,6 +374,7 @@ def populate(db_url: str, profile: Path, base: str, site: Site, *, runs_at: list
                 ks = range(first, min(first + batch, site.n))
                 connection.execute(insert(m.Url), [
                     {"site_id": site_id, "url": base + site.path(k), "kind": "article", "outcome": "ok",
+                     "external_id": str(FIRST_ID + k),
                      "status": 200, "reason": None, "failures": 0, "first_seen_at": first_seen[k],
                      "last_attempt_at": first_seen[k], "last_ok_at": first_seen[k], "retry_at": None,
                      "etag": site.etag(k), "last_modified": site.last_modified(k),
@@ -490,8 +491,8 @@ def plain_baseline(args, folder: Path, now: datetime) -> dict:
 # -- part 2: the seen-set load ----------------------------------------------------------------
 
 
-RAW_SEEN = ("SELECT u.url, u.outcome, u.failures, u.first_seen_at, u.last_ok_at, u.retry_at, u.etag, u.last_modified "
-            "FROM urls u JOIN sites s ON s.id = u.site_id WHERE s.name = ? AND u.kind = 'article'")
+RAW_SEEN = ("SELECT u.external_id FROM urls u JOIN sites s ON s.id = u.site_id "
+            "WHERE s.name = ? AND u.last_ok_at IS NOT NULL AND u.external_id IS NOT NULL")
 
 
 def seen_child(db_url: str, profile: str) -> None:
@@ -513,13 +514,12 @@ def seen_child(db_url: str, profile: str) -> None:
     out = {}
     with database.session() as session:
         t0 = time.perf_counter()
-        known = runs.known_urls(session, SITE, kind="article")
+        known = runs.seen_ids(session, SITE)
         t1 = time.perf_counter()
-        spider.remember(known, None, set())
+        revisit = runs.revisits(session, SITE, young_since=spider.young_since(datetime.now(UTC)))
         t2 = time.perf_counter()
-        articles = runs.article_urls(session, SITE)
+        spider.remember(known, revisit, None)
         t3 = time.perf_counter()
-    spider.article_urls = articles
 
     async def drain():
         return [request async for request in spider.start()]
@@ -527,11 +527,11 @@ def seen_child(db_url: str, profile: str) -> None:
     t4 = time.perf_counter()
     started = asyncio.run(drain())
     t5 = time.perf_counter()
-    out.update(known=len(known), known_ids=len(spider.known_ids), article_urls=len(articles),
-               start_requests=len(started), known_urls_s=t1 - t0, remember_s=t2 - t1,
-               article_urls_s=t3 - t2, start_s=t5 - t4, rss_before_mb=before, rss_peak_mb=rss_mb())
-    del known, articles, started
-    spider.known, spider.known_ids, spider.article_urls = {}, set(), set()
+    out.update(known=len(known), known_ids=len(spider.known_ids), revisits=len(revisit),
+               start_requests=len(started), seen_ids_s=t1 - t0, revisits_s=t2 - t1,
+               remember_s=t3 - t2, start_s=t5 - t4, rss_before_mb=before, rss_peak_mb=rss_mb())
+    del known, revisit, started
+    spider.known_ids, spider.revisit = set(), {}
     # The baseline: the same rows through the bare DB-API driver, no SQLAlchemy, no objects.
     raw = database.engine.raw_connection()
     try:
@@ -563,9 +563,9 @@ def seen_set(args, dbs: Databases, folder: Path, now: datetime) -> dict:
         results.append(json.loads(result.stdout.strip().splitlines()[-1]))
     assert all(r["known_ids"] == args.known for r in results), results
     med = {key: statistics.median(r[key] for r in results) for key in results[0]}
-    med["total_s"] = statistics.median(r["known_urls_s"] + r["remember_s"] for r in results)
+    med["total_s"] = statistics.median(r["seen_ids_s"] + r["revisits_s"] + r["remember_s"] for r in results)
     med["open_s"] = statistics.median(
-        r["known_urls_s"] + r["remember_s"] + r["article_urls_s"] + r["start_s"] for r in results)
+        r["seen_ids_s"] + r["revisits_s"] + r["remember_s"] + r["start_s"] for r in results)
     med["runs"] = [{k: round(v, 3) if isinstance(v, float) else v for k, v in r.items()} for r in results]
     med["build_s"] = round(build, 1)
     return med
@@ -610,20 +610,20 @@ def crawl_table(results: dict) -> list[str]:
 
 
 def seen_table(results: dict) -> list[str]:
-    lines = ["| backend | known articles | `known_urls` | `remember()` | **seen set (both)**, runs | per article "
-             "| `article_urls` | `start()` scan | spider open (all four) | RSS before → peak "
-             "| baseline: same rows, bare driver |",
+    lines = ["| backend | known articles | `seen_ids` | `revisits` | `remember()` | **seen set (all three)**, runs "
+             "| per article | `start()` scan | spider open (all four) | RSS before → peak "
+             "| baseline: the ids, bare driver |",
              "|---" * 11 + "|"]
     for backend, res in results.items():
         s = res.get("seen")
         if not s:
             continue
-        totals = [r["known_urls_s"] + r["remember_s"] for r in s["runs"]]
+        totals = [r["seen_ids_s"] + r["revisits_s"] + r["remember_s"] for r in s["runs"]]
         driver = f"{s['driver_s']:.1f} s" if "driver_s" in s else ""
         lines.append(
-            f"| {BACKENDS[backend]} | {int(s['known']):,} | {s['known_urls_s']:.1f} s | {s['remember_s']:.1f} s "
-            f"| **{s['total_s']:.1f} s** ({min(totals):.1f}–{max(totals):.1f}) "
-            f"| {s['total_s'] / s['known'] * 1e6:.0f} µs | {s['article_urls_s']:.1f} s | {s['start_s']:.1f} s "
+            f"| {BACKENDS[backend]} | {int(s['known']):,} | {s['seen_ids_s']:.2f} s | {s['revisits_s']:.2f} s "
+            f"| {s['remember_s']:.3f} s | **{s['total_s']:.1f} s** ({min(totals):.1f}–{max(totals):.1f}) "
+            f"| {s['total_s'] / s['known'] * 1e6:.1f} µs | {s['start_s']:.2f} s "
             f"| {s['open_s']:.1f} s | {s['rss_before_mb']:.0f} → {s['rss_peak_mb']:.0f} MB | {driver} |")
     return lines
 
@@ -670,12 +670,11 @@ def seen_findings(results: dict) -> str:
         driver = f"; the bare driver reads the same rows in {s['driver_s']:.1f} s" if "driver_s" in s else ""
         said.append(
             f"{BACKENDS[backend]}: {s['total_s']:.0f} s for {int(s['known']):,} known articles "
-            f"({s['open_s']:.0f} s with `article_urls` and `start()`), peak RSS "
-            f"{s['rss_peak_mb'] / 1024:.1f} GiB{driver}.")
-    return (" ".join(said) + " The seen set is one query, not one per URL, but it is not yet the \"loads in "
-            "seconds\" of issue 9: the time is Python work per row, in SQLAlchemy's row and type processing "
-            "(two UTC datetimes a row), a `UrlState` per URL, and in `remember()` urllib's `urlsplit` and the "
-            "profile's regexes per URL.")
+            f"({s['open_s']:.1f} s with `start()`), peak RSS {s['rss_peak_mb']:.0f} MB{driver}.")
+    return (" ".join(said) + " The seen set is the ids of the article URLs fetched before, read as plain "
+            "strings in one query (`urls.external_id`, recorded at fetch time, so no URL is parsed at start); "
+            "full state is loaded only for the URLs worth asking for again: the young ones (to revalidate) "
+            "and the failed ones (to retry).")
 
 
 def _para(text: str) -> list[str]:
@@ -724,14 +723,13 @@ def section_text(results: dict) -> str:
         out += _para(
             f"**The seen-set load at {int(seen['known']):,} known articles**: that many `urls` rows (and "
             "`articles` rows) of one site, bulk-inserted; then, in a fresh process each time, median of "
-            f"{runs}: `storage.runs.known_urls(session, site, kind=\"article\")` and the spider's `remember()` "
-            "(`known_ids` through the profile's `article_id`; a `SiteSpider` built directly, no engine): the "
-            "seen set proper. Next to them, what else happens when the spider opens: the run recorder's "
-            "`storage.runs.article_urls`, and the spider's `start()`, which walks the seen set for articles to "
-            "revalidate or retry. RSS is the process's `ru_maxrss`; before: interpreter, Scrapy, SQLAlchemy "
-            "and the profile loaded. The baseline, in the same process after the rest: the same eight "
-            "columns of the same rows through the bare DB-API driver (`sqlite3`, psycopg), `fetchall()`, "
-            "no SQLAlchemy and no objects built: the floor of any loader that reads them all.")
+            f"{runs}: `storage.runs.seen_ids(session, site)`, `storage.runs.revisits(session, site, "
+            "young_since=…)` and the spider's `remember()` (a `SiteSpider` built directly, no engine): what "
+            "the run recorder does when the spider opens. Next to them the spider's `start()`, which walks the "
+            "revisits for articles to revalidate or retry. RSS is the process's `ru_maxrss`; before: "
+            "interpreter, Scrapy, SQLAlchemy and the profile loaded. The baseline, in the same process after "
+            "the rest: the same ids through the bare DB-API driver (`sqlite3`, psycopg), `fetchall()`, no "
+            "SQLAlchemy: the floor of any loader that reads them all.")
         out += seen_table(results) + [""]
         out += _para(seen_findings(results))
     out += ["<!-- incremental.py results, kept so that each backend's run replaces only its own figures:",

@@ -2,7 +2,7 @@
 
 When the spider opens, the recorder takes the site's run lock (or uses the run
 `newsdb crawl` already took, NEWSDB_RUN_ID), hands the spider what earlier runs
-fetched (storage.runs.known_urls), and renews the heartbeat every
+fetched (storage.runs.seen_ids and revisits), and renews the heartbeat every
 NEWSDB_HEARTBEAT_INTERVAL seconds. When it closes, `crawler.outcomes.judge`
 turns the counts into a verdict (an exit code and, if the run did not do its
 job, why), and the run is closed with it: `finished`, or `failed` with the reason.
@@ -10,6 +10,7 @@ job, why), and the run is closed with it: `finished`, or `failed` with the reaso
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from scrapy import signals
@@ -64,8 +65,9 @@ class CrawlRunRecorder:
                     self.crawler.engine.close_spider(spider, "locked")
                     return
             if hasattr(spider, "remember"):
-                spider.remember(runs.known_urls(session, site, kind="article"), runs.last_success(session, site),
-                                runs.article_urls(session, site))
+                spider.remember(runs.seen_ids(session, site),
+                                runs.revisits(session, site, young_since=spider.young_since(datetime.now(UTC))),
+                                runs.last_success(session, site))
         spider.crawl_run_id = self.run_id
         self.loop = task.LoopingCall(self.beat)
         self.loop.start(self.interval, now=False)

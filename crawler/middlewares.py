@@ -66,7 +66,7 @@ class ArchiveMiddleware:
                     reason=None if outcome in runs.OK_OUTCOMES else f"HTTP {response.status}",
                     etag=response.headers.get("ETag", b"").decode("latin-1") or None,
                     last_modified=response.headers.get("Last-Modified", b"").decode("latin-1") or None,
-                    backoff_first=self.backoff,
+                    external_id=request.meta.get("newsdb_id"), backoff_first=self.backoff,
                 )
         if page is not None:
             request.meta["newsdb_page"] = page
@@ -107,7 +107,8 @@ def record_failure(crawler, spider, request, exc: BaseException) -> None:
     if run_id is not None:
         with database_for(crawler.settings).session() as session:
             runs.record_fetch(session, run_id, request.url, kind=request.meta.get("newsdb_kind", "other"),
-                              outcome=kind, reason=reason, backoff_first=retry_backoff(crawler.settings))
+                              outcome=kind, reason=reason, external_id=request.meta.get("newsdb_id"),
+                              backoff_first=retry_backoff(crawler.settings))
     count_fetch(crawler.stats, request, kind)
     if kind not in runs.SKIPPED_OUTCOMES:
         log_failure(spider, request.url, f"{kind}: {reason}")

@@ -119,6 +119,7 @@ class Url(Base):
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
     url: Mapped[str]
     kind: Mapped[str]  # "article", "listing", "sitemap", "feed", "robots", "other"
+    external_id: Mapped[str | None]  # an article URL's id in the site (twins share it): the seen set
     outcome: Mapped[str]
     status: Mapped[int | None]  # the HTTP status, NULL when no response came
     reason: Mapped[str | None]

@@ -14,8 +14,8 @@ whose pid is gone on this same host, died without closing its run: the next
 `urls` keeps every URL's last outcome. A failure counts `failures` up and sets
 `retry_at` with exponential backoff, so later runs fetch it again until
 MAX_FAILURES attempts in a row failed; `fetch_failures` keeps each failure of
-each run. `known_urls` loads a site's URL states with one query, for the
-spider's seen set.
+each run. `seen_ids` and `revisits` load, with one query each, what the
+spider needs of a site's earlier runs.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import exc as sa_exc
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from storage import models as m
@@ -175,6 +175,7 @@ def record_fetch(
     reason: str | None = None,
     etag: str | None = None,
     last_modified: str | None = None,
+    external_id: str | None = None,
     now: datetime | None = None,
     backoff_first: timedelta = BACKOFF_FIRST,
 ) -> m.Url:
@@ -188,6 +189,7 @@ def record_fetch(
         row = m.Url(site_id=run.site_id, url=url, kind=kind, failures=0, first_seen_at=now)
         session.add(row)
     row.kind, row.outcome, row.status, row.reason = kind, outcome, status, reason
+    row.external_id = external_id or row.external_id
     row.last_attempt_at, row.crawl_run_id = now, run_id
     if outcome in OK_OUTCOMES:
         row.failures, row.retry_at, row.last_ok_at = 0, None, now
@@ -206,7 +208,7 @@ def record_fetch(
 
 @dataclass(frozen=True)
 class UrlState:
-    """What the spider needs to know of a URL it meets again."""
+    """What the spider needs to know of a URL it may ask for again."""
 
     outcome: str
     failures: int
@@ -215,24 +217,42 @@ class UrlState:
     retry_at: datetime | None
     etag: str | None
     last_modified: str | None
+    stored: bool = False  # an article was built from it
 
     @property
     def fetched(self) -> bool:
         return self.last_ok_at is not None
 
 
-def known_urls(session: Session, site_name: str, *, kind: str | None = None) -> dict[str, UrlState]:
-    """{url: state} of every URL of the site crawls asked for, in one query."""
+def seen_ids(session: Session, site_name: str) -> set[str]:
+    """The ids of every article URL of the site fetched before: the spider's seen set.
+
+    One query for plain strings, no per-row objects: a million known articles
+    load in a second or two (benchmarks/incremental.py).
+    """
+    query = (
+        select(m.Url.external_id)
+        .where(m.Url.site_id == _site_id(session, site_name), m.Url.last_ok_at.is_not(None),
+               m.Url.external_id.is_not(None))
+    )  # no DISTINCT: twins share an id, and the set folds them without a sort in the database
+    return set(session.scalars(query.execution_options(yield_per=50_000)))
+
+
+def revisits(session: Session, site_name: str, *, young_since: datetime) -> dict[str, UrlState]:
+    """{url: state} of the article URLs worth asking for again: those first fetched
+    since `young_since` (to revalidate) and those whose last fetch failed (to retry)."""
+    stored = (
+        select(m.Page.id)
+        .where(m.Page.url == m.Url.url, m.Page.is_article.is_(True))
+        .exists()
+    )
     query = (
         select(m.Url.url, m.Url.outcome, m.Url.failures, m.Url.first_seen_at, m.Url.last_ok_at, m.Url.retry_at,
-               m.Url.etag, m.Url.last_modified)
-        .join(m.Site, m.Site.id == m.Url.site_id)
-        .where(m.Site.name == site_name)
+               m.Url.etag, m.Url.last_modified, stored)
+        .where(m.Url.site_id == _site_id(session, site_name), m.Url.kind == "article",
+               or_(m.Url.last_ok_at.is_(None), m.Url.first_seen_at >= young_since))
     )
-    if kind is not None:
-        query = query.where(m.Url.kind == kind)
-    result = session.execute(query.execution_options(yield_per=10_000))
-    return {url: UrlState(*rest) for url, *rest in result}
+    return {url: UrlState(*rest) for url, *rest in session.execute(query)}
 
 
 def last_success(session: Session, site_name: str) -> datetime | None:
@@ -244,15 +264,6 @@ def last_success(session: Session, site_name: str) -> datetime | None:
         .order_by(m.CrawlRun.started_at.desc())
         .limit(1)
     )
-
-
-def article_urls(session: Session, site_name: str) -> set[str]:
-    """The URLs the site's stored articles were built from, in one query."""
-    rows = session.execute(
-        select(m.Article.url).join(m.Site, m.Site.id == m.Article.site_id).where(m.Site.name == site_name)
-        .execution_options(yield_per=10_000)
-    )
-    return {url for (url,) in rows}
 
 
 # -- reading runs back (`newsdb runs`, `newsdb stats`) ---------------------------------

@@ -66,7 +66,7 @@ def test_failed_urls_are_retried_with_backoff_until_given_up(db):
     url = "http://127.0.0.1:8089/news/x-1/"
     with db.session() as session:
         row = runs.record_fetch(session, run, url, kind="article", outcome="timeout",
-                                reason="no response in 30 s", now=T0)
+                                reason="no response in 30 s", external_id="1", now=T0)
         assert (row.failures, row.retry_at) == (1, T0 + runs.BACKOFF_FIRST)
         row = runs.record_fetch(session, run, url, kind="article", outcome="http_503", status=503,
                                 reason="503 Service Unavailable", now=T0 + timedelta(hours=1))
@@ -74,16 +74,19 @@ def test_failed_urls_are_retried_with_backoff_until_given_up(db):
     with db.session() as session:
         failures = session.scalars(select(m.FetchFailure).order_by(m.FetchFailure.id)).all()
         assert [(f.kind, f.attempts, f.url) for f in failures] == [("timeout", 1, url), ("http_503", 2, url)]
-        state = runs.known_urls(session, "demo")[url]
+        state = runs.revisits(session, "demo", young_since=T0)[url]  # a failed URL: always a revisit
         assert (state.outcome, state.failures, state.fetched) == ("http_503", 2, False)
+        assert runs.seen_ids(session, "demo") == set()  # never fetched: not seen
 
         runs.record_fetch(session, run, url, kind="article", outcome="ok", status=200, etag='"v1"',
                           last_modified="Mon, 01 Dec 2026 07:00:00 GMT", now=T0 + timedelta(hours=2))
-        state = runs.known_urls(session, "demo")[url]
+        state = runs.revisits(session, "demo", young_since=T0 - timedelta(hours=1))[url]  # first seen at T0: young
         assert (state.failures, state.retry_at, state.etag, state.fetched) == (0, None, '"v1"', True)
+        assert runs.seen_ids(session, "demo") == {"1"}
+        assert runs.revisits(session, "demo", young_since=T0 + timedelta(minutes=1)) == {}  # fetched, no longer young
         runs.record_fetch(session, run, url, kind="article", outcome="not_modified", status=304,
                           now=T0 + timedelta(hours=3))
-        assert runs.known_urls(session, "demo")[url].etag == '"v1"'  # a 304 keeps the validators
+        assert runs.revisits(session, "demo", young_since=T0)[url].etag == '"v1"'  # a 304 keeps the validators
 
         for n in range(runs.MAX_FAILURES):
             row = runs.record_fetch(session, run, url, kind="article", outcome="refused",

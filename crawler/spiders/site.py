@@ -62,20 +62,20 @@ class SiteSpider(scrapy.Spider):
         self.seen_ids: set[str] = set()
         self.listing_pages = 0
         # Filled by the run recorder from the database when the spider opens (see `remember`).
-        self.known: dict = {}  # url -> storage.runs.UrlState of earlier runs
         self.known_ids: set[str] = set()  # article ids fetched before (any twin URL)
+        self.revisit: dict = {}  # url -> storage.runs.UrlState: young (revalidate) or failed (retry)
         self.last_success: datetime | None = None  # start of the last run that did its job
-        self.article_urls: set[str] = set()
         self.new_requests = 0
 
-    def remember(self, known: dict, last_success: datetime | None, articles: set[str] = frozenset()) -> None:
-        """What earlier runs fetched (storage.runs.known_urls), when one last succeeded,
-        and which URLs stored articles come from (a 304 for one counts as unchanged)."""
-        self.known, self.last_success, self.article_urls = known, last_success, articles
-        self.known_ids = {
-            article_id for url, state in known.items()
-            if state.fetched and (article_id := self.profile.article_id(url)) is not None
-        }
+    def remember(self, known_ids: set[str], revisit: dict, last_success: datetime | None) -> None:
+        """What earlier runs fetched (storage.runs.seen_ids, storage.runs.revisits) and
+        when one last did its job."""
+        self.known_ids, self.revisit, self.last_success = known_ids, revisit, last_success
+
+    def young_since(self, now: datetime) -> datetime:
+        """Articles first fetched after this are revalidated (the profile's refresh window)."""
+        return now - timedelta(hours=self.profile.refresh_hours)
+
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
@@ -109,7 +109,7 @@ class SiteSpider(scrapy.Spider):
         # backoff is over: asked for whether discovery finds them again or not (a 304
         # leads to no links, so an article found only through another one would be lost).
         now = datetime.now(UTC)
-        for url, state in self.known.items():
+        for url, state in self.revisit.items():
             due = state.retry_at is not None and state.retry_at <= now if not state.fetched else self.young(state, now)
             if due:
                 request = self.article_request(url)
@@ -141,7 +141,7 @@ class SiteSpider(scrapy.Spider):
         article_id = self.profile.article_id(url)
         if article_id is None or article_id in self.seen_ids:
             return None
-        state = self.known.get(url)
+        state = self.revisit.get(url)
         headers = None
         now = datetime.now(UTC)
         if article_id in self.known_ids:
@@ -167,7 +167,7 @@ class SiteSpider(scrapy.Spider):
             self.crawler.stats.inc_value("newsdb/request/new")
         self.seen_ids.add(article_id)
         request = self.request(url, self.parse_article, "article", headers=headers)
-        request.meta["newsdb_stored"] = url in self.article_urls
+        request.meta["newsdb_stored"] = bool(state and state.stored)
         request.meta["newsdb_id"] = article_id
         return request
 

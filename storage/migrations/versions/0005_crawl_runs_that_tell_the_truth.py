@@ -62,6 +62,7 @@ def upgrade() -> None:
         sa.Column("site_id", sa.Integer(), nullable=False),
         sa.Column("url", sa.Text(), nullable=False),
         sa.Column("kind", sa.Text(), nullable=False),
+        sa.Column("external_id", sa.Text(), nullable=True),
         sa.Column("outcome", sa.Text(), nullable=False),
         sa.Column("status", sa.Integer(), nullable=True),
         sa.Column("reason", sa.Text(), nullable=True),
