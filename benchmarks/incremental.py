@@ -674,7 +674,9 @@ def seen_findings(results: dict) -> str:
     return (" ".join(said) + " The seen set is the ids of the article URLs fetched before, read as plain "
             "strings in one query (`urls.external_id`, recorded at fetch time, so no URL is parsed at start); "
             "full state is loaded only for the URLs worth asking for again: the young ones (to revalidate) "
-            "and the failed ones (to retry).")
+            "and the failed ones (to retry). The loader before it (every URL's state as an ORM row, and "
+            "urllib's `urlsplit` per URL to find its article id) took 36 s and 1 GiB at 1,000,000 known "
+            "articles on this machine.")
 
 
 def _para(text: str) -> list[str]:
@@ -751,6 +753,9 @@ def update_docs(backend: str, result: dict) -> None:
         found = re.search(r"<!-- incremental\.py results[^\n]*\n(.*?)\n-->", "\n".join(lines[start:end]), re.S)
         if found:
             results = json.loads(found.group(1))
+            for kept in results.values():  # seen-set figures of the loader before seen_ids: not comparable
+                if "seen_ids_s" not in kept.get("seen", {"seen_ids_s": None}):
+                    del kept["seen"]
         before = "\n".join(lines[:start]) + ("\n" if start else "")
         after = "\n".join(lines[end:])
         after = ("\n" + after) if after else ""

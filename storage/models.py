@@ -113,7 +113,12 @@ class Url(Base):
     """
 
     __tablename__ = "urls"
-    __table_args__ = (UniqueConstraint("site_id", "url"),)
+    __table_args__ = (
+        UniqueConstraint("site_id", "url"),
+        # The seen set reads these three columns of every row of a site: from the index
+        # alone, not from table pages spread among every other table's.
+        Index("ix_urls_seen", "site_id", "external_id", "last_ok_at"),
+    )
 
     id: Mapped[intpk]
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))

@@ -83,6 +83,7 @@ def upgrade() -> None:
         ),
     )
     op.create_index(op.f("ix_urls_crawl_run_id"), "urls", ["crawl_run_id"])
+    op.create_index("ix_urls_seen", "urls", ["site_id", "external_id", "last_ok_at"])
 
     op.create_table(
         "fetch_failures",
@@ -106,6 +107,7 @@ def downgrade() -> None:
     """Drop what upgrade added; abandoned runs become failed ones."""
     op.drop_index(op.f("ix_fetch_failures_crawl_run_id"), table_name="fetch_failures")
     op.drop_table("fetch_failures")
+    op.drop_index("ix_urls_seen", table_name="urls")
     op.drop_index(op.f("ix_urls_crawl_run_id"), table_name="urls")
     op.drop_table("urls")
     op.drop_index("uq_crawl_runs_running_site_id", table_name="crawl_runs")
