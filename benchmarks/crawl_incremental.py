@@ -1,9 +1,9 @@
 """Incremental crawls: what a re-run of a known site costs, and what loading the seen set costs.
 
-    python benchmarks/incremental.py                          # 20,000 articles, 1,000,000 known, SQLite
-    python benchmarks/incremental.py --backend postgresql     # a fresh database on 127.0.0.1, dropped after
-    python benchmarks/incremental.py --articles 2000 --known 100000 --no-plain   # a quick look
-    python benchmarks/incremental.py --update-docs            # rewrite "## Incremental crawls" in docs/BENCHMARKS.md
+    python benchmarks/crawl_incremental.py                          # 20,000 articles, 1,000,000 known, SQLite
+    python benchmarks/crawl_incremental.py --backend postgresql     # a fresh database on 127.0.0.1, dropped after
+    python benchmarks/crawl_incremental.py --articles 2000 --known 100000 --no-plain   # a quick look
+    python benchmarks/crawl_incremental.py --update-docs            # rewrite "## Incremental crawls" in docs/BENCHMARKS.md
 
 Part 1, a re-run over an unchanged site. A loopback server (a thread, port 0) serves a
 caravan-style site of N articles (--articles, default 20,000): a sitemap index with one
@@ -65,9 +65,6 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
-# Run as a script, this file's folder leads sys.path, and this file's name would then
-# shadow the `incremental` package Twisted imports its version from.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 sys.path.insert(0, str(ROOT))
 
 DEMO = ROOT / "seeds" / "demo"
@@ -695,7 +692,7 @@ def section_text(results: dict) -> str:
     seen = next((r["seen"] for r in results.values() if r.get("seen")), None)
     out = [SECTION, ""]
     out += _para(
-        "`python benchmarks/incremental.py [--articles 20000] [--known 1000000] [--backend sqlite|postgresql] "
+        "`python benchmarks/crawl_incremental.py [--articles 20000] [--known 1000000] [--backend sqlite|postgresql] "
         "[--update-docs]`. Measured on the shared machine (2 cores, 24 GiB, Python 3.11) while other engineers "
         "ran their jobs on it, so the wall times are those of a loaded machine; the request counts do not "
         "depend on load. Runs:")
@@ -734,7 +731,7 @@ def section_text(results: dict) -> str:
             "SQLAlchemy: the floor of any loader that reads them all.")
         out += seen_table(results) + [""]
         out += _para(seen_findings(results))
-    out += ["<!-- incremental.py results, kept so that each backend's run replaces only its own figures:",
+    out += ["<!-- crawl_incremental.py results, kept so that each backend's run replaces only its own figures:",
             json.dumps(results, ensure_ascii=False, sort_keys=True), "-->", ""]
     return "\n".join(out)
 
@@ -784,7 +781,7 @@ def main() -> None:
     args = parser.parse_args()
 
     now = datetime.now(UTC)
-    command = " ".join(["python benchmarks/incremental.py", *(a for a in sys.argv[1:] if a != "--update-docs")])
+    command = " ".join(["python benchmarks/crawl_incremental.py", *(a for a in sys.argv[1:] if a != "--update-docs")])
 
     def meta(load_before: float) -> dict:
         return {"command": command, "date": now.strftime("%Y-%m-%d"), "note": args.note,
