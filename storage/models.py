@@ -115,9 +115,10 @@ class Url(Base):
     __tablename__ = "urls"
     __table_args__ = (
         UniqueConstraint("site_id", "url"),
-        # The seen set reads these three columns of every row of a site: from the index
-        # alone, not from table pages spread among every other table's.
-        Index("ix_urls_seen", "site_id", "external_id", "last_ok_at"),
+        # The seen set (last_ok_at set, external_id) and the URLs to retry (last_ok_at
+        # NULL) are ranges of this index, read without the table; the young ones of the next.
+        Index("ix_urls_seen", "site_id", "last_ok_at", "external_id"),
+        Index("ix_urls_first_seen", "site_id", "first_seen_at"),
     )
 
     id: Mapped[intpk]

@@ -27,7 +27,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import exc as sa_exc
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage import models as m
@@ -227,32 +227,35 @@ class UrlState:
 def seen_ids(session: Session, site_name: str) -> set[str]:
     """The ids of every article URL of the site fetched before: the spider's seen set.
 
-    One query for plain strings read from an index, no per-row objects
-    (benchmarks/crawl_incremental.py measures it at a million known articles).
+    One Core query for plain strings, answered from an index (ix_urls_seen), with no
+    ORM rows built: benchmarks/crawl_incremental.py measures it at a million known
+    articles.
     """
-    query = (
-        select(m.Url.external_id)
-        .where(m.Url.site_id == _site_id(session, site_name), m.Url.last_ok_at.is_not(None),
-               m.Url.external_id.is_not(None))
+    urls = m.Url.__table__
+    query = select(urls.c.external_id).where(
+        urls.c.site_id == _site_id(session, site_name), urls.c.last_ok_at.is_not(None),
+        urls.c.external_id.is_not(None),
     )  # no DISTINCT: twins share an id, and the set folds them without a sort in the database
-    return set(session.scalars(query.execution_options(yield_per=50_000)))
+    return set(session.connection().execute(query).scalars())
 
 
 def revisits(session: Session, site_name: str, *, young_since: datetime) -> dict[str, UrlState]:
-    """{url: state} of the article URLs worth asking for again: those first fetched
-    since `young_since` (to revalidate) and those whose last fetch failed (to retry)."""
-    stored = (
-        select(m.Page.id)
-        .where(m.Page.url == m.Url.url, m.Page.is_article.is_(True))
-        .exists()
-    )
-    query = (
-        select(m.Url.url, m.Url.outcome, m.Url.failures, m.Url.first_seen_at, m.Url.last_ok_at, m.Url.retry_at,
-               m.Url.etag, m.Url.last_modified, stored)
-        .where(m.Url.site_id == _site_id(session, site_name), m.Url.kind == "article",
-               or_(m.Url.last_ok_at.is_(None), m.Url.first_seen_at >= young_since))
-    )
-    return {url: UrlState(*rest) for url, *rest in session.execute(query)}
+    """{url: state} of the article URLs worth asking for again: those whose last fetch
+    failed (to retry) and those first fetched since `young_since` (to revalidate).
+
+    Two queries, each a range of an index (ix_urls_seen on last_ok_at, ix_urls_first_seen),
+    where one with OR would read every URL of the site.
+    """
+    urls = m.Url.__table__
+    stored = select(m.Page.id).where(m.Page.url == urls.c.url, m.Page.is_article.is_(True)).exists()
+    columns = (urls.c.url, urls.c.outcome, urls.c.failures, urls.c.first_seen_at, urls.c.last_ok_at,
+               urls.c.retry_at, urls.c.etag, urls.c.last_modified, stored)
+    site_id = _site_id(session, site_name)
+    found: dict[str, UrlState] = {}
+    for wanted in (urls.c.last_ok_at.is_(None), urls.c.first_seen_at >= young_since):
+        query = select(*columns).where(urls.c.site_id == site_id, wanted, urls.c.kind == "article")
+        found.update({url: UrlState(*rest) for url, *rest in session.connection().execute(query)})
+    return found
 
 
 def last_success(session: Session, site_name: str) -> datetime | None:

@@ -83,7 +83,8 @@ def upgrade() -> None:
         ),
     )
     op.create_index(op.f("ix_urls_crawl_run_id"), "urls", ["crawl_run_id"])
-    op.create_index("ix_urls_seen", "urls", ["site_id", "external_id", "last_ok_at"])
+    op.create_index("ix_urls_seen", "urls", ["site_id", "last_ok_at", "external_id"])
+    op.create_index("ix_urls_first_seen", "urls", ["site_id", "first_seen_at"])
 
     op.create_table(
         "fetch_failures",
@@ -107,6 +108,7 @@ def downgrade() -> None:
     """Drop what upgrade added; abandoned runs become failed ones."""
     op.drop_index(op.f("ix_fetch_failures_crawl_run_id"), table_name="fetch_failures")
     op.drop_table("fetch_failures")
+    op.drop_index("ix_urls_first_seen", table_name="urls")
     op.drop_index("ix_urls_seen", table_name="urls")
     op.drop_index(op.f("ix_urls_crawl_run_id"), table_name="urls")
     op.drop_table("urls")
