@@ -747,7 +747,7 @@ def update_docs(backend: str, result: dict) -> None:
         before, after = text.rstrip("\n") + "\n\n", ""
     else:
         end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
-        found = re.search(r"<!-- incremental\.py results[^\n]*\n(.*?)\n-->", "\n".join(lines[start:end]), re.S)
+        found = re.search(r"<!-- crawl_incremental\.py results[^\n]*\n(.*?)\n-->", "\n".join(lines[start:end]), re.S)
         if found:
             results = json.loads(found.group(1))
             for kept in results.values():  # seen-set figures of the loader before seen_ids: not comparable
