@@ -59,7 +59,7 @@ import time
 import uuid
 from collections import Counter
 from datetime import UTC, datetime, timedelta
-from email.utils import formatdate, parsedate_to_datetime
+from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -209,6 +209,8 @@ class Site:
 
 
 def make_handler(site: Site, hits: Counter, lock: threading.Lock):
+    from newsdb.demo_site import not_modified  # the demo site's own 304 rule
+
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, *args):
             pass
@@ -223,7 +225,7 @@ def make_handler(site: Site, hits: Counter, lock: threading.Lock):
             k = site.article_index(path)
             if k is not None:
                 validators = {"ETag": site.etag(k), "Last-Modified": site.last_modified(k)}
-                if self.not_modified(validators):
+                if not_modified(self.headers, validators):
                     self.hit("article 304")
                     return self.send(304, b"", "text/html", validators)
                 self.hit("article 200")
@@ -249,19 +251,6 @@ def make_handler(site: Site, hits: Counter, lock: threading.Lock):
                 return self.send(404, b"<h1>404</h1>", "text/html")
             self.hit(kind)
             self.send(200, body, content_type)
-
-        def not_modified(self, validators: dict[str, str]) -> bool:
-            """RFC 9110: If-None-Match decides when present, else If-Modified-Since."""
-            etags = self.headers.get("If-None-Match")
-            if etags is not None:
-                return validators["ETag"] in {t.strip() for t in etags.split(",")} or etags.strip() == "*"
-            since = self.headers.get("If-Modified-Since")
-            if since:
-                try:
-                    return parsedate_to_datetime(validators["Last-Modified"]) <= parsedate_to_datetime(since)
-                except (TypeError, ValueError):
-                    return False
-            return False
 
         def send(self, status: int, body: bytes, content_type: str, extra: dict | None = None):
             self.send_response(status)

@@ -27,6 +27,21 @@ _TYPES = {".html": "text/html", ".xml": "application/xml", ".txt": "text/plain; 
 _TEMPLATED = {".xml", ".txt"}
 
 
+def not_modified(request_headers, validators: dict[str, str]) -> bool:
+    """Whether a conditional request may get a 304 (RFC 9110: If-None-Match decides
+    when present, else If-Modified-Since). `validators` holds ETag and Last-Modified."""
+    etags = request_headers.get("If-None-Match")
+    if etags is not None:
+        return validators["ETag"] in {tag.strip() for tag in etags.split(",")} or etags.strip() == "*"
+    since = request_headers.get("If-Modified-Since")
+    if since:
+        try:
+            return parsedate_to_datetime(validators["Last-Modified"]) <= parsedate_to_datetime(since)
+        except (TypeError, ValueError):
+            return False
+    return False
+
+
 class DemoHandler(BaseHTTPRequestHandler):
     server_version = "newsdb-demo"
     root: Path = DEMO_ROOT
@@ -85,22 +100,9 @@ class DemoHandler(BaseHTTPRequestHandler):
             content_type = "application/rss+xml"
         validators = {"ETag": f'"{hashlib.sha1(body).hexdigest()[:16]}"',
                       "Last-Modified": formatdate(int(path.stat().st_mtime), usegmt=True)}
-        if self._not_modified(validators):
+        if not_modified(self.headers, validators):
             return self._send(304, b"", content_type, True, validators)
         self._send(200, body, content_type, head_only, validators)
-
-    def _not_modified(self, validators: dict[str, str]) -> bool:
-        """RFC 9110: If-None-Match decides when present, else If-Modified-Since."""
-        etags = self.headers.get("If-None-Match")
-        if etags is not None:
-            return validators["ETag"] in {tag.strip() for tag in etags.split(",")} or etags.strip() == "*"
-        since = self.headers.get("If-Modified-Since")
-        if since:
-            try:
-                return parsedate_to_datetime(validators["Last-Modified"]) <= parsedate_to_datetime(since)
-            except (TypeError, ValueError):
-                return False
-        return False
 
     def do_GET(self):
         self._serve(head_only=False)
