@@ -399,24 +399,7 @@ def last_run_stats(db_url: str) -> tuple[dict, str, int | None, float]:
 # -- part 1: the re-run ---------------------------------------------------------------------
 
 
-PLAIN_SPIDER = textwrap.dedent("""
-    import sys
-    import scrapy
-    from scrapy.crawler import CrawlerProcess
-
-    class Plain(scrapy.spiders.SitemapSpider):
-        name = "plain"
-        sitemap_urls = [sys.argv[1] + "/sitemap.xml"]
-        def parse(self, response):
-            self.crawler.stats.inc_value("bench/pages")
-
-    settings = dict(arg.split("=", 1) for arg in sys.argv[2:])
-    process = CrawlerProcess(settings)
-    crawler = process.create_crawler(Plain)
-    process.crawl(crawler)
-    process.start()
-    print(crawler.stats.get_value("bench/pages", 0))
-""")
+from crawl_speed import PLAIN_SPIDER  # noqa: E402 - the same plain Scrapy baseline as the crawl benchmark
 
 
 def run(command: list[str]) -> tuple[float, subprocess.CompletedProcess]:
