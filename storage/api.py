@@ -23,9 +23,6 @@ from storage import models as m
 from storage.articles import stored_articles
 from storage.types import ensure_utc
 
-RUN_STATUSES = ("running", "finished", "failed")
-
-
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -37,7 +34,7 @@ def _get(session: Session, model: type, row_id: int):  # type: ignore[no-untyped
     return row
 
 
-# -- sites and crawl runs ----------------------------------------------------
+# -- sites (crawl runs: storage.runs) -----------------------------------------
 
 
 def get_or_create_site(session: Session, name: str, base_url: str | None = None) -> m.Site:
@@ -70,27 +67,6 @@ def site_profile_refs(session: Session, site_names: set[str] | None = None) -> d
     if site_names is not None:
         query = query.where(m.Site.name.in_(site_names))
     return dict(session.execute(query).all())
-
-
-def start_crawl_run(
-    session: Session, site_name: str, *, profile_ref: str | None = None, profile_hash: str | None = None
-) -> int:
-    """Record a running crawl of `site_name` with the profile it runs on; return its id."""
-    site = record_site_profile(session, site_name, profile_ref, profile_hash)
-    run = m.CrawlRun(site=site, status="running", stats={})
-    session.add(run)
-    session.flush()
-    return run.id
-
-
-def finish_crawl_run(session: Session, run_id: int, *, status: str, stats: dict[str, Any]) -> None:
-    """Close a crawl run as "finished" or "failed" with the crawler's counts."""
-    if status not in RUN_STATUSES[1:]:
-        raise ValueError(f"status must be 'finished' or 'failed', not {status!r}")
-    run = _get(session, m.CrawlRun, run_id)
-    run.status = status
-    run.stats = dict(stats)
-    run.finished_at = _now()
 
 
 # -- the page archive --------------------------------------------------------

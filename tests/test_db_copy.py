@@ -12,7 +12,7 @@ from sqlalchemy import create_engine
 from test_search import add_corpus
 
 from core.items import Page
-from storage import api, search
+from storage import api, runs, search
 from storage.copy import copy_database, fingerprints
 from storage.db import DatabaseError, open_database
 
@@ -35,7 +35,7 @@ def fill(url: str) -> dict[int, int]:
     db = open_database(url)
     try:
         with db.session() as session:
-            run = api.start_crawl_run(session, "demo")
+            run = runs.start_run(session, "demo")
             page = Page(
                 url="https://demo.example/news/1/",
                 body="<html><p>Выборы акимов</p></html>".encode(),
@@ -45,7 +45,7 @@ def fill(url: str) -> dict[int, int]:
             )
             api.archive_page(session, page, crawl_run_id=run)
             ids = add_corpus(session)
-            api.finish_crawl_run(session, run, status="finished", stats={"pages": 1})
+            runs.finish_run(session, run, status="finished", stats={"pages": 1})
         # a gap in the ids: the copy must keep ids, not renumber
         with db.engine.begin() as connection:
             connection.exec_driver_sql(f"DELETE FROM articles WHERE id = {ids[2]}")

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import insert
 from test_search import CORPUS, add_corpus
 
-from storage import api, models, open_db, query
+from storage import api, models, open_db, query, runs
 from storage.search import SearchHit
 
 
@@ -18,8 +18,8 @@ from storage.search import SearchHit
 def corpus_db(db):
     with db.session() as session:
         db.ids = add_corpus(session)
-        run = api.start_crawl_run(session, "demo")
-        api.finish_crawl_run(session, run, status="finished", stats={})
+        run = runs.start_run(session, "demo")
+        runs.finish_run(session, run, status="finished", stats={})
     return db
 
 

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import exc, func, select
 
 from core.items import Article, Image, Page, Quote, RelatedLink
-from storage import api, models
+from storage import api, models, runs
 from storage.types import UTCDateTime
 
 ALMATY = timezone(timedelta(hours=5))
@@ -102,21 +102,21 @@ def test_get_or_create_site_is_idempotent_and_fills_base_url(db):
 
 def test_crawl_run_start_and_finish(db):
     with db.session() as session:
-        run_id = api.start_crawl_run(session, "demo")
+        run_id = runs.start_run(session, "demo")
     with db.session() as session:
         run = session.get(models.CrawlRun, run_id)
         assert (run.status, run.finished_at, run.stats) == ("running", None, {})
         assert run.started_at.tzinfo is not None
-        api.finish_crawl_run(session, run_id, status="finished", stats={"pages": 3, "articles": 2})
+        runs.finish_run(session, run_id, status="finished", stats={"pages": 3, "articles": 2})
     with db.session() as session:
         run = session.get(models.CrawlRun, run_id)
         assert run.status == "finished"
         assert run.stats == {"pages": 3, "articles": 2}
         assert run.finished_at.tzinfo == UTC
         with pytest.raises(ValueError):
-            api.finish_crawl_run(session, run_id, status="done", stats={})
+            runs.finish_run(session, run_id, status="done", stats={})
         with pytest.raises(LookupError):
-            api.finish_crawl_run(session, run_id + 100, status="failed", stats={})
+            runs.finish_run(session, run_id + 100, status="failed", stats={})
 
 
 # -- the page archive --------------------------------------------------------
@@ -124,7 +124,7 @@ def test_crawl_run_start_and_finish(db):
 
 def test_identical_bytes_are_archived_once(db):
     with db.session() as session:
-        run_id = api.start_crawl_run(session, "caravan")
+        run_id = runs.start_run(session, "caravan")
         page_id, created = api.archive_page(session, make_page(), crawl_run_id=run_id)
         assert created
     later = datetime(2025, 12, 21, 9, 0, tzinfo=UTC)
@@ -395,12 +395,12 @@ def test_table_counts_and_site_summary(db):
             ["sites", "tags", "crawl_runs", "pages", "articles", "article_tags",
              "images", "quotes", "related_links", "article_versions", "urls", "fetch_failures"], 0
         )
-        run_id = api.start_crawl_run(session, "caravan")
+        run_id = runs.start_run(session, "caravan")
         api.archive_page(session, make_page(), crawl_run_id=run_id)
         api.upsert_article(session, make_article())
         later = make_article(external_id="1235", published_at=PUBLISHED + timedelta(days=2))
         api.upsert_article(session, later)
-        api.finish_crawl_run(session, run_id, status="finished", stats={"articles": 2})
+        runs.finish_run(session, run_id, status="finished", stats={"articles": 2})
         api.get_or_create_site(session, "demo", "http://127.0.0.1:8080/")
     with db.session() as session:
         summary = api.site_summary(session)
