@@ -12,7 +12,6 @@ closes it with the verdict of crawler.outcomes.judge.
 from __future__ import annotations
 
 import logging
-import re
 import time
 from dataclasses import dataclass
 
@@ -24,7 +23,7 @@ from core.profiles import load_profile
 from crawler.outcomes import EXIT_STOPPED
 from storage import models as m
 from storage import runs
-from storage.db import open_database
+from storage.db import mask_password, open_database
 
 
 @dataclass
@@ -123,8 +122,6 @@ class ForPeople(logging.Filter):
     (crawler.middlewares.log_failure), so the traceback adds only noise.
     """
 
-    _PASSWORD = re.compile(r"(://[^:/@\s]*):[^@/\s]+@")
-
     def __init__(self, *, verbose: bool) -> None:
         super().__init__()
         self.verbose = verbose
@@ -133,7 +130,7 @@ class ForPeople(logging.Filter):
         if not self.verbose:
             record.exc_info, record.exc_text, record.stack_info = None, None, None
         message = record.getMessage()
-        masked = self._PASSWORD.sub(r"\1:***@", message)
+        masked = mask_password(message)
         if masked != message:
             record.msg, record.args = masked, None
         return True

@@ -58,7 +58,7 @@ from core.profiles import Cron, available_sites, format_duration, load_profile, 
 from crawler.outcomes import EXIT_CODES, EXIT_LOCKED, EXIT_OK
 from storage import models as m
 from storage import runs
-from storage.db import ENV_VAR, open_database
+from storage.db import ENV_VAR, mask_password, open_database
 
 __all__ = ["Plan", "ScheduleError", "Scheduler", "cron_trigger", "parse_cron", "parse_duration", "plans_for"]
 
@@ -155,11 +155,6 @@ def plans_for(sites: Sequence[str], *, every: float | None = None) -> list[Plan]
 
 
 # -- one run -------------------------------------------------------------------------
-
-
-def shown(db_url: str) -> str:
-    """The database URL with its password masked, for the log."""
-    return make_url(db_url).render_as_string(hide_password=True)
 
 
 @dataclass(frozen=True)
@@ -373,7 +368,7 @@ class Scheduler:
         try:
             scheduler.start()
             log.info("newsdb schedule: %d site%s -> %s; SIGTERM or SIGINT stops it", len(self.plans),
-                     "" if len(self.plans) == 1 else "s", shown(self.db_url))
+                     "" if len(self.plans) == 1 else "s", mask_password(self.db_url))
             for plan in self.plans:
                 job = scheduler.get_job(plan.name)
                 upcoming = "now" if plan.every is not None else job.next_run_time.strftime("%Y-%m-%d %H:%M %z")

@@ -124,7 +124,7 @@ def make_engine(url: str) -> Engine:
         parsed = make_url(url)
     except sa_exc.ArgumentError:
         raise DatabaseError(
-            f"invalid database URL {_mask(url)!r}: expected e.g. sqlite:///data/newsdb.sqlite "
+            f"invalid database URL {mask_password(url)!r}: expected e.g. sqlite:///data/newsdb.sqlite "
             "or postgresql+psycopg://user@host/dbname"
         ) from None
     if parsed.get_backend_name() == "sqlite":
@@ -293,9 +293,13 @@ def _shown(url: URL) -> str:
     return url.render_as_string(hide_password=True)
 
 
-def _mask(url: str) -> str:
-    """Hide a password in a URL string that make_url() could not parse."""
-    return re.sub(r"(://[^:/@]*):[^@/]*@", r"\1:***@", url)
+_PASSWORD = re.compile(r"(://[^:/@\s]*):[^@/\s]*@")
+
+
+def mask_password(text: str) -> str:
+    """`text` with the password of every URL in it shown as ***: a database URL,
+    one make_url() could not parse, or a log line that holds one."""
+    return _PASSWORD.sub(r"\1:***@", text)
 
 
 def _reason(error: BaseException) -> str:

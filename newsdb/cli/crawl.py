@@ -5,17 +5,12 @@ from __future__ import annotations
 import sys
 
 import click
-from sqlalchemy.engine import make_url
 
 from core.profiles import load_profile
 from crawler.outcomes import EXIT_LOCKED
+from storage.db import mask_password
 from storage.runs import RunInProgress
 from newsdb.cli.options import checked_steps, db_option, open_db, settings_option, since_option, user_errors
-
-
-def _shown(db_url: str) -> str:
-    """The database URL with its password masked, for everything newsdb prints."""
-    return make_url(db_url).render_as_string(hide_password=True)
 
 
 def _print_report(report, db_url: str) -> None:
@@ -24,7 +19,7 @@ def _print_report(report, db_url: str) -> None:
         f"{report.articles_updated} updated, {report.articles_unchanged} unchanged), "
         f"{report.quotes} quotes, {report.related} related links, "
         f"{report.pages} pages archived, {report.not_articles} not articles, "
-        f"{report.errors} errors in {report.seconds:.1f} s -> {_shown(db_url)}"
+        f"{report.errors} errors in {report.seconds:.1f} s -> {mask_password(db_url)}"
     )
     if report.exit_code:  # the scheduler reads the exit status; the person reads why
         click.echo(f"{report.site}: run {report.run_id} failed (exit {report.exit_code}): {report.reason}", err=True)
