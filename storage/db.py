@@ -12,18 +12,27 @@ Session built on `db.engine` by hand would skip it.
 
 The URL comes from the caller (`--db`), else NEWSDB_DATABASE_URL, else
 DEFAULT_URL. Mistakes a user can make (bad URL, unknown driver, unreachable
-server, unwritable path) raise DatabaseError with a one-line message that
-names the database without its password.
+server, unwritable path, a database that is not there for a command that only
+reads) raise DatabaseError with a one-line message that names the database
+without its password.
+
+Writes that must survive a database that is briefly gone or locked go through
+`db.write(work)`: `work(session)` runs in one transaction, and a transient fault
+(the server restarting, the connection killed, SQLite locked by another writer)
+rolls it back and runs it again on a fresh connection, for up to `retry_for`
+seconds; past that it raises DatabaseUnavailable.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import re
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
@@ -38,10 +47,34 @@ from storage import search
 DEFAULT_URL = "sqlite:///data/newsdb.sqlite"
 ENV_VAR = "NEWSDB_DATABASE_URL"
 SQLITE_BUSY_TIMEOUT_MS = 5000
+RETRY_FOR = 180.0  # seconds a write keeps retrying a database that is gone or locked
+_FIRST_WAIT, _LONGEST_WAIT = 0.2, 5.0  # the backoff between attempts, doubling
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class DatabaseError(Exception):
     """A database problem the user can fix; the message is one line."""
+
+
+class DatabaseUnavailable(DatabaseError):
+    """The database stayed gone or locked for longer than a write would wait."""
+
+
+def is_transient(error: BaseException) -> bool:
+    """A fault that passes by itself: the server gone or restarting, the connection
+    killed, SQLite busy or locked by another writer. Not: a constraint, a bad value,
+    a missing table (retrying those only delays the error)."""
+    if isinstance(error, sa_exc.DBAPIError) and error.connection_invalidated:
+        return True
+    if isinstance(error, sa_exc.TimeoutError):  # the pool had no connection to give in time
+        return True
+    if not isinstance(error, (sa_exc.OperationalError, sa_exc.InterfaceError)):
+        return False
+    if error.orig is not None and type(error.orig).__module__.startswith("sqlite3"):
+        return any(word in str(error.orig).lower() for word in ("locked", "busy", "disk i/o", "unable to open"))
+    return True  # psycopg: every OperationalError is about the server or the connection
 
 
 def resolve_url(url: str | None) -> str:
@@ -52,8 +85,11 @@ def resolve_url(url: str | None) -> str:
 class Database:
     """An engine plus a session factory; close() releases the connections."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, retry_for: float = RETRY_FOR) -> None:
         self.engine = engine
+        self.retry_for = retry_for
+        self.retries = 0  # attempts that met a transient fault (the crawl reports them)
+        self._gave_up = False
         # Objects stay readable after the session block ends (callers print them).
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         if engine.dialect.name == "sqlite":
@@ -80,6 +116,43 @@ class Database:
         """
         return self._sessions(**kwargs)
 
+    def write(self, work: Callable[[Session], T]) -> T:
+        """`work(session)` in one transaction, retried while the database is briefly away.
+
+        `work` must do nothing outside the session that a second run would repeat
+        wrongly: it runs again from the start on a fresh connection after each
+        transient fault, with waits doubling from 0.2 s to 5 s, for up to
+        `retry_for` seconds; then DatabaseUnavailable. The caller's thread waits
+        meanwhile, which is the backpressure: a crawl takes no new response while
+        it cannot store the last one. Once a write has given up, the next ones
+        try once and give up at once, until one succeeds.
+        """
+        started, wait = time.monotonic(), _FIRST_WAIT
+        while True:
+            try:
+                with self.session() as session:
+                    result = work(session)
+            except Exception as error:
+                if not is_transient(error):
+                    raise
+                self.retries += 1
+                waited = time.monotonic() - started
+                if self._gave_up or waited + wait > self.retry_for:
+                    self._gave_up = True
+                    raise DatabaseUnavailable(
+                        f"{_shown(self.url)} unavailable for {waited:.0f} s: {_reason(error)}"
+                    ) from error
+                if wait == _FIRST_WAIT:  # once per outage
+                    log.warning("database %s: %s; retrying for up to %.0f s",
+                                _shown(self.url), _reason(error), self.retry_for)
+                time.sleep(wait)
+                wait = min(wait * 2, _LONGEST_WAIT)
+                continue
+            if self._gave_up or wait > _FIRST_WAIT:
+                log.warning("database %s is back after %.1f s", _shown(self.url), time.monotonic() - started)
+            self._gave_up = False
+            return result
+
     def close(self) -> None:
         self.engine.dispose()
 
@@ -90,14 +163,19 @@ class Database:
         self.close()
 
 
-def open_database(url: str | None = None, *, upgrade: bool = True) -> Database:
+def open_database(
+    url: str | None = None, *, upgrade: bool = True, create: bool = True, retry_for: float = RETRY_FOR
+) -> Database:
     """Open the database at `url`: create the schema if it is empty, refuse an old one.
 
     Migrations are the only way an existing schema changes, and the user runs
     them (`newsdb db upgrade`): a database at an older revision raises
     DatabaseError naming that command. upgrade=False skips the schema entirely.
+    create=False is for commands that only read: a missing SQLite file, a
+    PostgreSQL database that does not exist or one without newsdb's tables is an
+    error saying how to make one, never a new empty database.
     """
-    engine = make_engine(resolve_url(url))
+    engine = make_engine(resolve_url(url), create=create)
     shown = _shown(engine.url)
     try:
         with engine.connect() as connection:
@@ -105,7 +183,19 @@ def open_database(url: str | None = None, *, upgrade: bool = True) -> Database:
     except sa_exc.DBAPIError as error:
         engine.dispose()
         verb = "open" if engine.dialect.name == "sqlite" else "connect to"
-        raise DatabaseError(f"cannot {verb} {shown}: {_reason(error)}") from None
+        reason = _reason(error)
+        if not create and reason.startswith("database ") and reason.endswith("does not exist"):
+            raise DatabaseError(f"no database at {shown} ({reason}): {_how_to_create(shown)}") from None
+        raise DatabaseError(f"cannot {verb} {shown}: {reason}") from None
+    if not create:
+        try:
+            empty = current_revision(engine) is None
+        except sa_exc.DBAPIError as error:
+            engine.dispose()
+            raise DatabaseError(f"cannot read {shown}: {_reason(error)}") from None
+        if empty:
+            engine.dispose()
+            raise DatabaseError(f"{shown} holds no newsdb database: {_how_to_create(shown)}")
     if upgrade:
         try:
             ensure_schema(engine)
@@ -115,22 +205,44 @@ def open_database(url: str | None = None, *, upgrade: bool = True) -> Database:
         except Exception as error:
             engine.dispose()
             raise DatabaseError(f"cannot create the schema of {shown}: {_reason(error)}") from error
-    return Database(engine)
+    return Database(engine, retry_for=retry_for)
 
 
-def make_engine(url: str) -> Engine:
-    """create_engine() with newsdb's SQLite settings; DatabaseError on a bad URL."""
+def _how_to_create(shown: str) -> str:
+    return f"create it with `newsdb db upgrade --db {shown}` or a crawl (`newsdb crawl SITE --db {shown}`)"
+
+
+def make_engine(url: str, *, create: bool = True) -> Engine:
+    """create_engine() with newsdb's settings; DatabaseError on a bad URL.
+
+    create=False: a SQLite file that is not there is an error, not a new file.
+    """
+    if "\x00" in url:
+        raise DatabaseError("invalid database URL: it holds a NUL character")
     try:
         parsed = make_url(url)
-    except sa_exc.ArgumentError:
+        parsed.port  # noqa: B018 - make_url() takes "host:abc" and fails only here
+    except (sa_exc.ArgumentError, ValueError):
         raise DatabaseError(
-            f"invalid database URL {mask_password(url)!r}: expected e.g. sqlite:///data/newsdb.sqlite "
+            f"invalid database URL {_clip(mask_password(url))!r}: expected e.g. sqlite:///data/newsdb.sqlite "
             "or postgresql+psycopg://user@host/dbname"
         ) from None
-    if parsed.get_backend_name() == "sqlite":
-        _create_parent_folder(parsed)
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        database = parsed.database or ""
+        if not create and _is_file(database) and not os.path.isfile(database):  # False on a name too long, too
+            raise DatabaseError(f"no database at {_clip(database)}: {_how_to_create(_shown(parsed))}")
+        if create:
+            _create_parent_folder(parsed)
+    elif backend == "postgresql" and not parsed.database:
+        # libpq would pick the user's name, or we would fill `postgres`, the maintenance database.
+        raise DatabaseError(
+            f"{_shown(parsed)} names no database: add one, e.g. {_shown(parsed.set(database='newsdb'))}"
+        )
     try:
-        engine = create_engine(parsed)
+        # pre_ping: a pooled connection the server dropped (restart, pg_terminate_backend)
+        # is replaced when checked out instead of failing the next write.
+        engine = create_engine(parsed, pool_pre_ping=backend != "sqlite")
     except sa_exc.NoSuchModuleError:
         raise DatabaseError(
             f"unknown database driver {parsed.drivername!r} in {_shown(parsed)}"
@@ -139,16 +251,20 @@ def make_engine(url: str) -> Engine:
         raise DatabaseError(
             f"database driver {parsed.drivername!r} is not installed ({error})"
         ) from None
-    except sa_exc.ArgumentError as error:
+    except (sa_exc.ArgumentError, TypeError, ValueError) as error:
         raise DatabaseError(f"invalid database URL {_shown(parsed)}: {error}") from None
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)
     return engine
 
 
+def _is_file(database: str) -> bool:
+    return database not in ("", ":memory:") and not database.startswith("file:")
+
+
 def _create_parent_folder(url: URL) -> None:
     database = url.database or ""
-    if database in ("", ":memory:") or database.startswith("file:"):
+    if not _is_file(database):
         return
     folder = Path(database).parent
     try:
@@ -290,7 +406,12 @@ def _describe(diff) -> str:  # type: ignore[no-untyped-def]
 
 
 def _shown(url: URL) -> str:
-    return url.render_as_string(hide_password=True)
+    return _clip(url.render_as_string(hide_password=True))
+
+
+def _clip(text: str, limit: int = 200) -> str:
+    """A message quotes at most `limit` characters of what the user typed."""
+    return text if len(text) <= limit else text[:limit] + f"… ({len(text)} characters)"
 
 
 _PASSWORD = re.compile(r"(://[^:/@\s]*):[^@/\s]*@")
