@@ -18,10 +18,11 @@ from scrapy.exceptions import IgnoreRequest
 from twisted.internet import task
 
 from core import PARSER_VERSION
-from crawler.database import database_for
+from crawler.database import database_for, stop_for_database
 from crawler.middlewares import record_failure
-from crawler.outcomes import EXIT_LOCKED, judge
+from crawler.outcomes import EXIT_LOCKED, EXIT_STOPPED, Verdict, judge
 from storage import api, runs
+from storage.db import DatabaseUnavailable
 
 # The counts a run row keeps: newsdb's own, and Scrapy's requests and responses.
 KEPT_STATS = ("newsdb/", "downloader/request_count", "downloader/response_count",
@@ -52,29 +53,39 @@ class CrawlRunRecorder:
     def spider_opened(self, spider):
         site = getattr(spider, "site_name", None) or spider.name
         profile = getattr(spider, "profile", None)  # recorded, so a re-parse resolves the same one
-        with self.db.session() as session:
-            if self.run_id is None:  # `scrapy crawl site`: nobody took the lock for us
-                try:
-                    self.run_id = runs.start_run(
-                        session, site, profile_ref=profile.ref if profile else None,
-                        profile_hash=profile.content_hash if profile else None,
-                    )
-                except runs.RunInProgress as held:
-                    spider.logger.error("%s", held)
-                    self.crawler.stats.set_value("newsdb/exit_code", EXIT_LOCKED)
-                    self.crawler.engine.close_spider(spider, "locked")
-                    return
+
+        def open_run(session) -> int | None:
+            run_id = self.run_id
+            if run_id is None:  # `scrapy crawl site`: nobody took the lock for us
+                run_id = runs.start_run(
+                    session, site, profile_ref=profile.ref if profile else None,
+                    profile_hash=profile.content_hash if profile else None,
+                )
             if hasattr(spider, "remember"):
                 spider.remember(runs.seen_ids(session, site),
                                 runs.revisits(session, site, young_since=spider.young_since(datetime.now(UTC))),
                                 runs.last_success(session, site))
+            return run_id
+
+        try:
+            self.run_id = self.db.write(open_run)
+        except runs.RunInProgress as held:
+            spider.logger.error("%s", held)
+            self.crawler.stats.set_value("newsdb/exit_code", EXIT_LOCKED)
+            self.crawler.engine.close_spider(spider, "locked")
+            return
+        except DatabaseUnavailable as error:
+            stop_for_database(self.crawler, error)
+            return
         spider.crawl_run_id = self.run_id
         self.loop = task.LoopingCall(self.beat)
         self.loop.start(self.interval, now=False)
 
     def beat(self) -> None:
-        with self.db.session() as session:
-            runs.beat(session, self.run_id, self.stats())
+        try:
+            self.db.write(lambda session: runs.beat(session, self.run_id, self.stats()))
+        except DatabaseUnavailable as error:
+            stop_for_database(self.crawler, error)
 
     def spider_closed(self, spider, reason):
         if self.loop is not None and self.loop.running:
@@ -88,6 +99,9 @@ class CrawlRunRecorder:
             drift_min_share=profile.drift_min_share if profile else 0.5,
             has_body_selector=bool(profile and profile.selectors.body),
         )
+        gone = self.crawler.stats.get_value("newsdb/database_unavailable")
+        if gone:
+            verdict = Verdict(EXIT_STOPPED, f"stopped: {gone}; the next run fetches and stores what this one could not")
         stats = self.stats()
         stats["finish_reason"] = reason  # "finished", "shutdown" (Ctrl-C), "closespider_…"
         self.crawler.stats.set_value("newsdb/exit_code", verdict.exit_code)
@@ -95,9 +109,13 @@ class CrawlRunRecorder:
         if verdict.reason and not self.crawler.settings.getint("NEWSDB_RUN_ID"):
             # `scrapy crawl`: nobody else will say why (`newsdb crawl` prints it on stderr itself).
             spider.logger.error("%s: %s", getattr(spider, "site_name", spider.name), verdict.reason)
-        with self.db.session() as session:
-            runs.finish_run(session, self.run_id, status=verdict.status, stats=stats,
-                            exit_code=verdict.exit_code, reason=verdict.reason, drift=verdict.drift)
+        try:
+            self.db.write(lambda session: runs.finish_run(
+                session, self.run_id, status=verdict.status, stats=stats,
+                exit_code=verdict.exit_code, reason=verdict.reason, drift=verdict.drift))
+        except DatabaseUnavailable as error:
+            # The run row stays `running` with a stale heartbeat: the next run marks it abandoned.
+            spider.logger.error("cannot close run %s: %s", self.run_id, error)
 
     # Scrapy drops two kinds of redirect without a word to the request's errback:
     # one back to a URL already asked for (the dupefilter) and one to a host outside
@@ -126,6 +144,9 @@ class CrawlRunRecorder:
         if page_id is None:
             return
         message = f"{failure.type.__name__}: {failure.getErrorMessage()}"
-        with self.db.session() as session:
-            api.record_page_error(session, page_id, message[:2000], parser_version=PARSER_VERSION)
+        try:
+            self.db.write(lambda session: api.record_page_error(
+                session, page_id, message[:2000], parser_version=PARSER_VERSION))
+        except DatabaseUnavailable as error:
+            stop_for_database(self.crawler, error)  # unrecorded, the page is parsed again next run
         self.crawler.stats.inc_value("newsdb/errors/pipeline")

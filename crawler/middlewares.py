@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from scrapy.exceptions import IgnoreRequest
+
 from core.items import Page
-from crawler.database import database_for
+from crawler.database import database_for, stop_for_database
 from crawler.outcomes import failure_kind, response_outcome
 from storage import api, runs
+from storage.db import DatabaseUnavailable
 
 
 def page_from_response(response, site: str | None, request=None) -> Page:
@@ -54,11 +57,11 @@ class ArchiveMiddleware:
         page = None if outcome == "not_modified" else page_from_response(response, getattr(spider, "site_name", None), request)
         # robots.txt is Scrapy's business (RobotsTxtMiddleware): archived, not judged.
         run_id = None if request.url.endswith("/robots.txt") else getattr(spider, "crawl_run_id", None)
-        with self.db.session() as session:
+
+        def archive(session) -> bool | None:  # runs again from the start if the database was away
+            is_new = None
             if page is not None:
                 page.page_id, is_new = api.archive_page(session, page, crawl_run_id=run_id)
-                stats.inc_value("newsdb/archive/pages")
-                stats.inc_value("newsdb/archive/new" if is_new else "newsdb/archive/unchanged")
             if run_id is not None:
                 runs.record_fetch(
                     session, run_id, page.url if page else request.url, kind=request.meta.get("newsdb_kind", "other"),
@@ -68,6 +71,17 @@ class ArchiveMiddleware:
                     last_modified=response.headers.get("Last-Modified", b"").decode("latin-1") or None,
                     external_id=request.meta.get("newsdb_id"), backoff_first=self.backoff,
                 )
+            return is_new
+
+        try:
+            is_new = self.db.write(archive)
+        except DatabaseUnavailable as error:
+            # Not archived, not recorded as fetched: the next run fetches it again.
+            stop_for_database(self.crawler, error)
+            raise IgnoreRequest(f"not archived: {error}") from None
+        if page is not None:
+            stats.inc_value("newsdb/archive/pages")
+            stats.inc_value("newsdb/archive/new" if is_new else "newsdb/archive/unchanged")
         if page is not None:
             request.meta["newsdb_page"] = page
         if run_id is None:
@@ -104,11 +118,17 @@ def record_failure(crawler, spider, request, exc: BaseException) -> None:
         return  # an HTTP error status: process_response above recorded it
     kind, reason = failure_kind(exc)
     run_id = getattr(spider, "crawl_run_id", None)
+    if crawler.stats.get_value("newsdb/database_unavailable"):
+        return  # the crawl is stopping for the database: not a failure of the site
     if run_id is not None:
-        with database_for(crawler.settings).session() as session:
-            runs.record_fetch(session, run_id, request.url, kind=request.meta.get("newsdb_kind", "other"),
-                              outcome=kind, reason=reason, external_id=request.meta.get("newsdb_id"),
-                              backoff_first=retry_backoff(crawler.settings))
+        try:
+            database_for(crawler.settings).write(lambda session: runs.record_fetch(
+                session, run_id, request.url, kind=request.meta.get("newsdb_kind", "other"),
+                outcome=kind, reason=reason, external_id=request.meta.get("newsdb_id"),
+                backoff_first=retry_backoff(crawler.settings)))
+        except DatabaseUnavailable as error:
+            stop_for_database(crawler, error)  # unrecorded, the URL is simply due again next run
+            return
     count_fetch(crawler.stats, request, kind)
     if kind not in runs.SKIPPED_OUTCOMES:
         log_failure(spider, request.url, f"{kind}: {reason}")

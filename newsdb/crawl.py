@@ -23,7 +23,9 @@ from core.profiles import load_profile
 from crawler.outcomes import EXIT_STOPPED
 from storage import models as m
 from storage import runs
-from storage.db import mask_password, open_database
+from storage.db import DatabaseError, mask_password, open_database
+
+RETRY_LAST = 10.0  # seconds the last bookkeeping of a crawl waits for a database that is away
 
 
 @dataclass
@@ -75,8 +77,9 @@ def run_crawl(
     """
     started = time.monotonic()
     profile = load_profile(site)
-    with open_database(db_url) as database, database.session() as session:
-        run_id = runs.start_run(session, profile.name, profile_ref=profile.ref, profile_hash=profile.content_hash)
+    with open_database(db_url) as database:
+        run_id = database.write(lambda session: runs.start_run(
+            session, profile.name, profile_ref=profile.ref, profile_hash=profile.content_hash))
     overrides = {**(settings or {}), "NEWSDB_RUN_ID": run_id}
     process = CrawlerProcess(crawl_settings(db_url, verbose=verbose, progress=progress, overrides=overrides))
     if not verbose:
@@ -138,8 +141,15 @@ class ForPeople(logging.Filter):
 
 def _close_if_left_running(db_url: str, run_id: int, stats: dict) -> None:
     """A crawl that never opened its spider (or crashed) leaves its run failed, never `running`."""
-    with open_database(db_url) as database, database.session() as session:
+    def close(session) -> None:
         run = session.get(m.CrawlRun, run_id)
         if run is not None and run.status == "running":
             runs.finish_run(session, run_id, status="failed", stats={}, exit_code=EXIT_STOPPED,
                             reason=f"the crawl stopped before it finished ({stats.get('finish_reason', 'no spider')})")
+
+    try:
+        with open_database(db_url, retry_for=RETRY_LAST) as database:
+            database.write(close)
+    except DatabaseError as error:
+        # Still away: the row stays `running`, its heartbeat goes stale, the next run abandons it.
+        logging.getLogger(__name__).error("cannot close run %s: %s", run_id, error)

@@ -186,6 +186,26 @@ def newest_pages(
     return rows
 
 
+def unparsed_pages(session: Session, site: str) -> list[int]:
+    """Ids of the site's article pages archived but never parsed, oldest first.
+
+    A crawl archives a page before it parses it; one killed in between, or
+    stopped by a database that stayed away, leaves such pages behind (their URLs
+    count as fetched, so no crawl would fetch them again). The next crawl of the
+    site parses them first. Older versions of a URL that has a newer page are
+    left out: the newer one is what the article holds.
+    """
+    query = (
+        select(m.Page.id)
+        .join(m.Site)
+        .join(m.Url, and_(m.Url.site_id == m.Page.site_id, m.Url.url == m.Page.url))
+        .where(m.Site.name == site, m.Page.parser_version.is_(None), m.Page.status == 200,
+               m.Url.kind == "article")
+    )
+    candidates = list(session.scalars(query))
+    return sorted(row.id for row in newest_pages(session, page_ids=candidates)) if candidates else []
+
+
 def record_page_error(session: Session, page_id: int, error: str, *, parser_version: str) -> None:
     """Remember why extraction of the page failed (kept until a parse succeeds)."""
     row: m.Page = _get(session, m.Page, page_id)

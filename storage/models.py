@@ -160,7 +160,14 @@ class Page(Base):
     `last_fetched_at`, changed bytes make a new row (a new version)."""
 
     __tablename__ = "pages"
-    __table_args__ = (UniqueConstraint("url", "content_hash"),)
+    __table_args__ = (
+        UniqueConstraint("url", "content_hash"),
+        # Pages no parse has seen yet: the next crawl finishes those a stopped one
+        # archived but did not store (storage.api.unparsed_pages). Partial: parsed
+        # pages, the vast majority, stay out of it.
+        Index("ix_pages_unparsed", "site_id", sqlite_where=text("parser_version IS NULL"),
+              postgresql_where=text("parser_version IS NULL")),
+    )
 
     id: Mapped[intpk]
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), index=True)
