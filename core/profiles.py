@@ -16,6 +16,7 @@ profile by the URL's host, for pages that come without a site.
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import re
 import tomllib
 from dataclasses import dataclass, field, replace
@@ -69,6 +70,9 @@ class SiteProfile:
     drift_min_share: float = 0.5  # a run whose body selector answered for less exits non-zero
     schedule: str | None = None  # when `newsdb schedule` runs it: a crontab line, in `timezone`
     every: float | None = None  # or: every so many seconds (written "10m" in the profile)
+    # Networks the crawl may connect to although they are not public (crawler.ssrf): none by
+    # default, loopback for the demo. An intranet site names its own, e.g. "10.1.2.0/24".
+    allow_networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
     path: Path | None = None
     ref: str | None = None  # what load_profile() takes to find it again (sites.profile)
     content_hash: str | None = None  # sha256 of the TOML file (sites.profile_hash)
@@ -244,6 +248,23 @@ def _when(crawl: dict) -> dict:
     return {}
 
 
+def _networks(crawl: dict) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """crawl.allow_networks: a list of addresses or CIDR networks, checked."""
+    value = crawl.get("allow_networks", [])
+    if not isinstance(value, list):
+        raise ValueError(f"crawl.allow_networks must be a list of networks, e.g. [\"127.0.0.0/8\", \"::1/128\"], not {value!r}")
+    networks = []
+    for item in value:
+        try:
+            if not isinstance(item, str):
+                raise TypeError
+            networks.append(ipaddress.ip_network(item.strip(), strict=False))
+        except (TypeError, ValueError):
+            raise ValueError(f"crawl.allow_networks: {item!r} is not a network: write an address or "
+                             "a CIDR network, e.g. \"127.0.0.0/8\" or \"::1/128\"") from None
+    return tuple(networks)
+
+
 def parse_profile(data: dict, *, path: Path | None = None, ref: str | None = None,
                   content_hash: str | None = None) -> SiteProfile:
     where = str(path) if path else "profile"
@@ -272,6 +293,7 @@ def parse_profile(data: dict, *, path: Path | None = None, ref: str | None = Non
             refresh_hours=_number(crawl, "refresh_hours", 48.0, low=0),
             max_failure_share=_number(crawl, "max_failure_share", 0.2, low=0, high=1),
             drift_min_share=_number(crawl, "drift_min_share", 0.5, low=0, high=1),
+            allow_networks=_networks(crawl),
             **_when(crawl),
             path=path,
             ref=ref,

@@ -158,6 +158,7 @@ def rate_limited(tmp_path):
     profile = tmp_path / "pauza.toml"
     profile.write_text(
         f'name = "pauza"\nbase_url = "{base}"\nallowed_domains = ["127.0.0.1"]\nlive = false\n'
+        '[crawl]\nallow_networks = ["127.0.0.1/32"]\n'  # served on loopback, refused otherwise (crawler.ssrf)
         '[discover]\nsitemaps = ["/sitemap.xml"]\n'
         "[urls]\narticle = ['^/news/[a-z]+-(?P<id>\\d+)/?$']\n"
         '[selectors]\ntitle = "h1.entry-title"\nbody = "div.entry-content > p"\n',

@@ -304,6 +304,7 @@ def test_every_kind_of_failed_fetch_is_recorded_against_its_url(tmp_path):
     profile = tmp_path / "broken.toml"
     profile.write_text(
         f'name = "broken"\nbase_url = "{base}"\nallowed_domains = ["127.0.0.1"]\nlive = false\n'
+        '[crawl]\nallow_networks = ["127.0.0.1/32"]\n'  # served on loopback, refused otherwise (crawler.ssrf)
         '[discover]\nsitemaps = ["/sitemap.xml"]\n'
         "[urls]\narticle = ['^/news/[a-z]+-(?P<id>\\d+)/?$']\n", encoding="utf-8")
     db_url = f"sqlite:///{tmp_path / 'broken.sqlite'}"
