@@ -144,8 +144,10 @@ def _close_if_left_running(db_url: str, run_id: int, stats: dict) -> None:
     def close(session) -> None:
         run = session.get(m.CrawlRun, run_id)
         if run is not None and run.status == "running":
-            runs.finish_run(session, run_id, status="failed", stats={}, exit_code=EXIT_STOPPED,
-                            reason=f"the crawl stopped before it finished ({stats.get('finish_reason', 'no spider')})")
+            # The recorder's verdict when it had one (it could not write it: the database was away).
+            reason = stats.get("newsdb/reason") or f"the crawl stopped before it finished ({stats.get('finish_reason', 'no spider')})"
+            runs.finish_run(session, run_id, status="failed", stats={}, exit_code=stats.get("newsdb/exit_code") or EXIT_STOPPED,
+                            reason=reason)
 
     try:
         with open_database(db_url, retry_for=RETRY_LAST) as database:

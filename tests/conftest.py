@@ -26,7 +26,8 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         yield f"sqlite:///{tmp_path / 'newsdb.sqlite'}"
         return
 
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    # pre_ping: a test may restart PostgreSQL (tests/test_db_faults.py); the drop needs a live connection.
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT", pool_pre_ping=True)
     name = f"newsdb_test_{uuid.uuid4().hex}"
     try:
         with admin.connect() as connection:
