@@ -56,15 +56,22 @@ _KINDS = {
     "ResponseFailed": ("truncated", "the response was cut off"),
     "PotentialDataLoss": ("truncated", "the body is shorter than Content-Length said"),
     "CancelledError": ("too_large", "cancelled: larger than the download size limit"),
+    # scrapy.utils.gz.gunzip's, raised by the spider for a gzipped sitemap past DOWNLOAD_MAXSIZE
+    "_DecompressionMaxSizeExceeded": ("too_large", "larger than the download size limit once decompressed"),
 }
 
 
 def failure_kind(exc: BaseException) -> tuple[str, str]:
     """(kind, reason in words) for an exception a request's errback receives."""
     name = type(exc).__name__
-    text = " ".join(str(exc).split())[:300]
+    full = " ".join(str(exc).split())
+    text = full[:300]
     if name == "IgnoreRequest" or name == "IgnoreRequestError":
-        lowered = text.lower()
+        lowered = full.lower()  # all of it: a long URL can push the telling words past 300
+        if lowered.startswith("refused address"):  # crawler.ssrf: a private, loopback or metadata address
+            return "refused_address", text
+        if "download_maxsize" in lowered:  # HttpCompressionMiddleware: too large once decompressed
+            return "too_large", text
         if lowered.startswith("offsite"):
             return "offsite", text
         if "redirect" in lowered:
