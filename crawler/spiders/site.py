@@ -23,12 +23,17 @@ from email.utils import parsedate_to_datetime
 
 import scrapy
 from scrapy import signals
+from scrapy.utils._compression import _DecompressionMaxSizeExceeded
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap
 
 from core.dates import parse_date
 from core.profiles import load_profile
 from crawler.middlewares import page_from_response, record_failure
+from crawler.retry import sleep
+
+SITEMAP_MAX_ENTRIES = 50_000  # sitemaps.org: at most 50,000 URLs in one sitemap
+SITEMAP_BATCH = 1_000  # entries read between two turns of the reactor
 
 
 class SiteSpider(scrapy.Spider):
@@ -117,8 +122,14 @@ class SiteSpider(scrapy.Spider):
                     yield request
 
     def fetch_failed(self, failure):
-        """No response (or an HTTP error): recorded against the URL, in one log line."""
-        record_failure(self.crawler, self, failure.request, failure.value)
+        """No response (or an HTTP error, or a refusal): recorded against the URL, in one
+        log line. For a redirect that failed on the way (a refused address, too many hops,
+        a timeout at the target) that is the URL first asked for, where the archive
+        middleware records a redirect that worked."""
+        request = failure.request
+        first = (request.meta.get("redirect_urls") or [request.url])[0]
+        record_failure(self.crawler, self, request if first == request.url else request.replace(url=first),
+                       failure.value)
         if self.limit is not None and failure.request.meta.get("newsdb_id"):
             self.new_article_done(failure.request)
 
@@ -180,19 +191,40 @@ class SiteSpider(scrapy.Spider):
             if request:
                 self.crawler.engine.crawl(request)
 
-    def parse_sitemap(self, response):
+    async def parse_sitemap(self, response):
         body = response.body
         if body[:2] == b"\x1f\x8b":
-            body = gunzip(body)
+            # A sitemap.xml.gz is gzip in the body, not Content-Encoding, so the compression
+            # middleware's size limit does not see it: the same limit, here (a gzip bomb).
+            limit = response.meta.get("download_maxsize", self.settings.getint("DOWNLOAD_MAXSIZE"))
+            try:
+                body = gunzip(body, max_size=limit)
+            except _DecompressionMaxSizeExceeded as exc:
+                record_failure(self.crawler, self, response.request, exc)
+                return
+            except (OSError, EOFError):
+                self.logger.warning("not a sitemap (broken gzip): %s", response.url)
+                return
         try:
+            # lxml with resolve_entities=False: no entity is expanded, no external one read.
             sitemap = Sitemap(body)
         except Exception:
             self.logger.warning("not a sitemap: %s", response.url)
             return
-        for entry in sitemap:
+        for number, entry in enumerate(sitemap):
+            if number == SITEMAP_MAX_ENTRIES:  # the protocol's limit; beyond it, not a sitemap we follow
+                self.crawler.stats.inc_value("newsdb/sitemap/over_limit")
+                self.logger.warning("sitemap %s: more than %d entries, the rest ignored", response.url,
+                                    SITEMAP_MAX_ENTRIES)
+                return
+            if number and not number % SITEMAP_BATCH:
+                # A 50,000-entry sitemap is seconds of work: let the reactor serve the downloads
+                # in flight meanwhile, or their DOWNLOAD_TIMEOUT runs out while nothing reads them.
+                await sleep(0)
             if not self.recent(entry.get("lastmod")):
                 continue
-            url = response.urljoin(entry["loc"])
+            loc = entry["loc"]
+            url = loc if loc.startswith(("http://", "https://")) else response.urljoin(loc)  # urljoin is the slow part
             if sitemap.type == "sitemapindex":
                 if self.older_than_last_success(entry.get("lastmod")):
                     self.crawler.stats.inc_value("newsdb/skip/sitemap")
@@ -204,6 +236,8 @@ class SiteSpider(scrapy.Spider):
                     yield request
 
     def parse_feed(self, response):
+        # parsel's XML parser does not resolve entities (no billion laughs, no external
+        # files), and DOWNLOAD_MAXSIZE bounds the feed: tests/test_crawl_hostile.py.
         items = response.xpath("//item | //*[local-name()='entry']")
         for item in items:
             link = item.xpath("link/text() | *[local-name()='link']/@href").get()
