@@ -192,7 +192,13 @@ class _Writer:
         # autoflush off: upsert_article flushes when it needs to, and the tag and
         # site look-ups would otherwise flush after every statement.
         # One transaction per batch; closing the session rolls back what was not committed.
-        with self.db.new_session(autoflush=False, expire_on_commit=False) as session:
+        # Retried as a whole when the database is briefly away (Database.write): the
+        # counts and claims start again from where this batch found them.
+        counts, claimed = dict(vars(self.report)), set(self.claimed)
+
+        def apply_batch(session: Session) -> None:
+            vars(self.report).update(counts, would_change=list(counts["would_change"]))
+            self.claimed = set(claimed)
             stored = self._stored_articles(session, batch)
             # Load the pages we will mark (without their bodies) in one query, so
             # the parse records find them in the identity map; the list keeps them there.
@@ -200,9 +206,13 @@ class _Writer:
             loaded = session.scalars(select(m.Page).options(defer(m.Page.body)).where(m.Page.id.in_(ids))).all()
             for parsed in batch:
                 self._apply(session, parsed, stored)
-            if not self.report.dry_run:  # a dry run never writes, and never commits either
-                session.commit()
             del loaded
+
+        if self.report.dry_run:  # a dry run never writes, and never commits either
+            with self.db.new_session(autoflush=False) as session:
+                apply_batch(session)
+            return
+        self.db.write(apply_batch, autoflush=False)
 
     def _stored_articles(self, session: Session, batch: list[Parsed]) -> dict[tuple[str, str], Any]:
         keys = {p.outcome.article.key for p in batch if p.outcome.kind == "article"}

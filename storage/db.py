@@ -116,7 +116,7 @@ class Database:
         """
         return self._sessions(**kwargs)
 
-    def write(self, work: Callable[[Session], T]) -> T:
+    def write(self, work: Callable[[Session], T], **session_options: Any) -> T:
         """`work(session)` in one transaction, retried while the database is briefly away.
 
         `work` must do nothing outside the session that a second run would repeat
@@ -125,12 +125,13 @@ class Database:
         `retry_for` seconds; then DatabaseUnavailable. The caller's thread waits
         meanwhile, which is the backpressure: a crawl takes no new response while
         it cannot store the last one. Once a write has given up, the next ones
-        try once and give up at once, until one succeeds.
+        try once and give up at once, until one succeeds. `session_options` go
+        to the session (e.g. autoflush=False).
         """
         started, wait = time.monotonic(), _FIRST_WAIT
         while True:
             try:
-                with self.session() as session:
+                with self.new_session(**session_options) as session, session.begin():
                     result = work(session)
             except Exception as error:
                 if not is_transient(error):
