@@ -5,7 +5,8 @@
     assert fingerprints(source_url) == fingerprints(target_url)
 
 The target must be empty (its schema is created at head) and the source at
-head. Every table of storage.models is copied parents first with its ids, in
+head; the source is only read, so a mistyped source URL is an error, never a
+new empty database. Every table of storage.models is copied parents first with its ids, in
 batches, so memory stays flat; on PostgreSQL the id sequences are then moved
 past the copied ids, and the search index is rebuilt (SQLite FTS5) or
 filled by the database as the rows arrive (PostgreSQL's article_search trigger). One transaction:
@@ -38,7 +39,7 @@ def copy_database(
     """Copy every row of `source_url` into the empty `target_url`; return rows per table."""
     if source_url == target_url:
         raise DatabaseError("--from and --to name the same database")
-    source = open_database(source_url)
+    source = open_database(source_url, create=False)
     try:
         target = open_database(target_url)
         try:
@@ -96,7 +97,7 @@ def _reset_sequences(writer: Connection) -> None:
 def fingerprints(url: str) -> dict[str, tuple[int, str]]:
     """Per table: (row count, sha256 of every row in primary-key order), comparable
     across backends (datetimes in UTC, JSON with sorted keys, bytes in hex)."""
-    database = open_database(url)
+    database = open_database(url, create=False)
     try:
         out = {}
         with database.engine.connect() as connection:

@@ -8,7 +8,10 @@
     db.search("выборы акимов", site="demo"); db.quotes(speaker="Токаев")
 
 Everything returns plain frozen dataclasses (or dicts for export), detached
-from the session, so callers can keep them after the transaction ends.
+from the session, so callers can keep them after the transaction ends. Text a
+caller passes (a URL, a site name) is checked first: a NUL or a lone surrogate
+raises storage.search.QueryError, an unknown site storage.runs.NoSuchSite.
+`open_db` only reads: it never creates a database.
 """
 
 from __future__ import annotations
@@ -120,11 +123,21 @@ class SiteStats:
 # -- one article ---------------------------------------------------------------------
 
 
+_MAX_ID = 2**63 - 1  # ids are 64-bit on both backends; a larger number names no article
+
+
 def resolve_article_id(session: Session, ref: str | int) -> int | None:
     """The id of the article `ref` names: an id, or its URL / canonical URL
     (with or without the trailing slash)."""
-    if isinstance(ref, int) or (isinstance(ref, str) and ref.strip().isdigit()):
-        article_id = int(ref)
+    if isinstance(ref, int) and not isinstance(ref, bool):
+        return ref if 0 < ref <= _MAX_ID and session.get(m.Article, ref) is not None else None
+    _search.checked_text(ref, "article id or URL")
+    # ASCII digits only: "²".isdigit() is true too, and int() of 5,000 digits raises.
+    if ref.strip().isascii() and ref.strip().isdigit():
+        digits = ref.strip().lstrip("0")
+        if not digits or len(digits) > len(str(_MAX_ID)) or int(digits) > _MAX_ID:
+            return None
+        article_id = int(digits)
         return article_id if session.get(m.Article, article_id) is not None else None
     url = ref.strip()
     variants = {url, url.rstrip("/"), url.rstrip("/") + "/"}
@@ -227,8 +240,17 @@ def iter_export(
 
     Article ids come through a streaming cursor (`yield_per`: a server-side cursor
     on PostgreSQL); storage.articles reads each batch of them with one query for
-    the articles and one per child table.
+    the articles and one per child table. An unknown `site` raises NoSuchSite
+    at the call, before any row: a typo is an error, not an empty file.
     """
+    if site is not None:
+        _search.check_site(session, site)
+    return _export_rows(session, since=since, until=until, site=site, batch=batch)
+
+
+def _export_rows(
+    session: Session, *, since: datetime | None, until: datetime | None, site: str | None, batch: int
+) -> Iterator[dict[str, Any]]:
     stmt = (
         select(m.Article.id)
         .join(m.Site, m.Site.id == m.Article.site_id)
@@ -406,8 +428,12 @@ class NewsDB:
 
 def open_db(url: str | None = None) -> NewsDB:
     """Open the database at `url` (default: $NEWSDB_DATABASE_URL, then
-    sqlite:///data/newsdb.sqlite) for the analyst API."""
-    return NewsDB(open_database(url))
+    sqlite:///data/newsdb.sqlite) for the analyst API.
+
+    It only reads: a missing SQLite file or PostgreSQL database, or one without
+    newsdb's schema, raises storage.db.DatabaseError saying how to create one.
+    """
+    return NewsDB(open_database(url, create=False))
 
 
 __all__ = ["ArticleView", "NewsDB", "SiteStats", "asdict", "find_article", "iter_export",

@@ -8,6 +8,9 @@ which works alike on SQLite (whose LIKE and lower() fold ASCII only) and Postgre
 (whose LIKE is case-sensitive); Python then compares word keys up to inflection
 (`core.names.word_key`, pymorphy3 lemmas as a second chance).
 `contains` is matched the same way: SQL narrows, `fold_for_search` decides.
+Both are bounded (MAX_SPEAKER_LENGTH, MAX_CONTAINS_LENGTH): past SQLite's LIKE
+pattern limit the query would fail with "LIKE or GLOB pattern too complex", and
+a longer name or fragment is a mistake; storage.search.QueryError says so in one line.
 """
 
 from __future__ import annotations
@@ -22,7 +25,10 @@ from sqlalchemy.orm import Session
 from core.names import lemma, word_key
 from core.normalize import fold_for_search, normalize_text
 from storage import models as m
+from storage.search import MAX_LIMIT, QueryError, check_site, checked_text, clip
 
+MAX_SPEAKER_LENGTH = 200  # characters: "Касым-Жомарт Кемелевич Токаев" is 29
+MAX_CONTAINS_LENGTH = 1000  # a quote fragment; quotes are rarely longer
 _NAME_WORD = re.compile(r"\w+")
 _BATCH = 500
 
@@ -94,7 +100,17 @@ def find_quotes(
     `since`/`until`: the article's publication time, inclusive (a date covers its
     whole UTC day; articles without a date are left out). `contains`: text in the
     quote, compared case-, ё- and script-insensitively. `limit`: at most N rows.
+    A value that is not text, too long or a site the database does not know
+    raises QueryError or NoSuchSite (storage.search).
     """
+    if speaker is not None:
+        checked_text(speaker, "speaker name", MAX_SPEAKER_LENGTH)
+    if contains is not None:
+        checked_text(contains, "quote text", MAX_CONTAINS_LENGTH)
+    if limit is not None and (not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT):
+        raise QueryError(f"limit must be a whole number from 1 to {MAX_LIMIT}, not {clip(str(limit))}")
+    if site is not None:
+        check_site(session, site)
     query = (
         select(m.Quote, m.Article.title, m.Article.url, m.Article.published_at, m.Site.name)
         .join(m.Article, m.Quote.article_id == m.Article.id)

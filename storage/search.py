@@ -16,7 +16,14 @@ or `index_articles` themselves.
 
 A query is words (all required), "quoted phrases", `OR` between two items
 and `-word` to exclude. Quote marks, dashes and Latin/Cyrillic look-alike
-letters are folded the same way in text and query.
+letters are folded the same way in text and query. Everything else in a query
+(FTS5 or tsquery operators, brackets, backslashes) is punctuation: the index
+query is built from the query's words, and passed as a bound parameter.
+
+The values a search or filter is given are checked first (`checked_text`): a
+NUL, a lone surrogate or more than the bound for its kind raises QueryError
+(a ValueError) with one line, never a driver error. A site name the database
+does not know raises storage.runs.NoSuchSite.
 """
 
 from __future__ import annotations
@@ -40,6 +47,7 @@ from sqlalchemy.orm import Session
 # computed in SQL from the stored text, cannot mirror; both backends must fold alike.
 from core.normalize import normalize_text
 from storage import models as m
+from storage.runs import NoSuchSite
 
 FTS_TABLE = "articles_fts"
 FTS_COLUMNS = ("title_stems", "text_stems", "word_forms")
@@ -49,6 +57,12 @@ PG_TABLE = "article_search"
 DEFAULT_HIGHLIGHT = ("[", "]")
 SNIPPET_WORDS = 24
 
+# Bounds on a query: past them PostgreSQL's tsquery parser runs out of stack
+# (`stack depth limit exceeded`) and FTS5 spends seconds; no one types more.
+MAX_QUERY_LENGTH = 1000  # characters
+MAX_QUERY_TERMS = 100  # words, counting those of phrases and OR alternatives
+MAX_LIMIT = 2**31 - 1  # a LIMIT both backends take (SQLite overflows past 2**63)
+
 # Schema objects that migration 0002 creates outside storage.models.
 
 
@@ -56,6 +70,48 @@ def include_object(obj: Any, name: str | None, type_: str, reflected: bool, comp
     """Alembic `include_object` hook: hide the search index from model comparison
     (the FTS5 table and its shadow tables; PostgreSQL's article_search)."""
     return not (type_ == "table" and name and (name.startswith(FTS_TABLE) or name == PG_TABLE))
+
+
+# -- the values a search or filter is given ----------------------------------------
+
+
+class QueryError(ValueError):
+    """A search query or filter value newsdb refuses; the message is one line."""
+
+
+def clip(text: str, limit: int = 80) -> str:
+    """At most `limit` characters of what the user typed, for a message."""
+    return text if len(text) <= limit else text[:limit] + f"… ({len(text)} characters)"
+
+
+def checked_text(value: str, what: str, limit: int | None = None) -> str:
+    """`value` if a database can compare it: QueryError for a NUL (PostgreSQL
+    refuses it in any string), a lone surrogate (not encodable as UTF-8: what
+    Python makes of undecodable bytes in argv, too) or more than `limit` characters."""
+    if not isinstance(value, str):
+        raise QueryError(f"the {what} must be text, not {type(value).__name__}")
+    if "\x00" in value:
+        raise QueryError(f"the {what} holds a NUL character (at position {value.index(chr(0))})")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise QueryError(
+            f"the {what} is not valid text: {value[error.start]!a} at position {error.start} "
+            "is a lone surrogate (bytes that are not UTF-8?)"
+        ) from None
+    if limit is not None and len(value) > limit:
+        raise QueryError(f"the {what} is too long ({len(value)} characters, at most {limit})")
+    return value
+
+
+def check_site(session: Session, name: str) -> None:
+    """NoSuchSite unless the database holds a site of that name: a mistyped --site
+    is an error, not an empty result."""
+    checked_text(name, "site name")
+    if session.scalar(select(m.Site.id).where(m.Site.name == name)) is None:
+        known = list(session.scalars(select(m.Site.name).order_by(m.Site.name)))
+        listed = f" (known: {', '.join(known)})" if known else " (the database has no sites yet)"
+        raise NoSuchSite(f"no site named {clip(name)!r} in the database{listed}")
 
 
 # -- text folding and stemming ------------------------------------------------------
@@ -182,14 +238,16 @@ class _Item:
 
 
 def parse_query(query: str) -> list[list[_Item]]:
-    """The query as AND-ed groups of OR-ed items; raises ValueError when empty."""
+    """The query as AND-ed groups of OR-ed items; QueryError when it is empty,
+    not text, or past MAX_QUERY_LENGTH / MAX_QUERY_TERMS."""
+    checked_text(query, "search query", MAX_QUERY_LENGTH)
     groups: list[list[_Item]] = []
     pending_or = False
     for match in _TOKEN.finditer(fold(query)):
         negated, phrase, bare = match.group(1) == "-", match.group(2), match.group(3)
         if bare is not None:
-            if bare == "or" and groups:
-                pending_or = True
+            if bare == "or":
+                pending_or = bool(groups)  # a leading OR has nothing to join: dropped, as a trailing one is
                 continue
             if bare.startswith("-") and len(bare) > 1:
                 negated, bare = True, bare[1:]
@@ -210,7 +268,10 @@ def parse_query(query: str) -> list[list[_Item]]:
             groups.append([item])
         pending_or = False
     if not any(not item.negated for group in groups for item in group):
-        raise ValueError(f"nothing to search for in {query!r}")
+        raise QueryError(f"nothing to search for in {clip(query)!r}")
+    terms = sum(len(item.words) for group in groups for item in group)
+    if terms > MAX_QUERY_TERMS:
+        raise QueryError(f"the search query has too many words ({terms}, at most {MAX_QUERY_TERMS})")
     return groups
 
 
@@ -309,8 +370,12 @@ def search(
     Raises ValueError for a query with no words to look for.
     """
     groups = parse_query(query)
-    if limit < 1:
-        raise ValueError("limit must be at least 1")
+    if not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
+        raise QueryError(f"limit must be a whole number from 1 to {MAX_LIMIT}, not {clip(str(limit))}")
+    if tag is not None:
+        checked_text(tag, "tag")
+    if site is not None:
+        check_site(session, site)
     if session.get_bind().dialect.name == "postgresql":
         # Match on the full vector (GIN), rank on the tiny title vector: title
         # matches first, then newest first (see migration 0002 for why).
@@ -399,10 +464,11 @@ def _without_seqscan(session: Session, stmt: Any, params: dict[str, Any]) -> lis
     # 200,000 articles) to the GIN index. Switch that off for this one statement.
     previous = session.execute(text("SELECT current_setting('enable_seqscan')")).scalar_one()
     session.execute(text("SELECT set_config('enable_seqscan', 'off', true)"))
-    try:
-        return [(row[0], float(row[1])) for row in session.execute(stmt, params)]
-    finally:
-        session.execute(text("SELECT set_config('enable_seqscan', :value, true)"), {"value": previous})
+    # No `finally`: after an error the transaction is aborted, the setting dies
+    # with it, and a reset would raise InFailedSqlTransaction over the real error.
+    ranked = [(row[0], float(row[1])) for row in session.execute(stmt, params)]
+    session.execute(text("SELECT set_config('enable_seqscan', :value, true)"), {"value": previous})
+    return ranked
 
 
 def make_snippet(

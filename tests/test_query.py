@@ -139,8 +139,8 @@ def test_site_stats_count_quotes_dates_crawls_and_layers(corpus_db):
     assert stats["other"].articles == 1 and stats["other"].last_crawl_at is None
 
 
-def test_analyst_api_returns_plain_dataclasses(db_url):
-    with open_db(db_url) as newsdb:
+def test_analyst_api_returns_plain_dataclasses(db, db_url):
+    with open_db(db_url) as newsdb:  # it only reads: the database must exist (the `db` fixture made it)
         with newsdb.database.session() as session:
             ids = add_corpus(session)
         hits = newsdb.search("выборы акимов", site="demo")
