@@ -90,9 +90,13 @@ def test_database_url_from_environment(tmp_path):
     import os
 
     env = {**os.environ, "NEWSDB_DATABASE_URL": f"sqlite:///{tmp_path}/env.sqlite"}
+    refused = subprocess.run([sys.executable, "-m", "newsdb", "stats"], capture_output=True, text=True, env=env, timeout=120)
+    assert refused.returncode == 1 and "newsdb db upgrade --db" in refused.stderr  # stats only reads
+    assert not (tmp_path / "env.sqlite").exists()
+    made = subprocess.run([sys.executable, "-m", "newsdb", "db", "upgrade"], capture_output=True, text=True, env=env, timeout=120)
+    assert made.returncode == 0, made.stderr
     result = subprocess.run([sys.executable, "-m", "newsdb", "stats"], capture_output=True, text=True, env=env, timeout=120)
     assert result.returncode == 0, result.stderr
-    assert (tmp_path / "env.sqlite").exists()
 
 
 def test_closed_pipe_is_not_an_error_message():

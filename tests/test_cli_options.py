@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from newsdb.cli import cli
 from newsdb.cli.options import DateParam
 from pipelines.parse import Steps
-from storage.db import DEFAULT_URL
+from storage.db import DEFAULT_URL, open_database
 from tests.test_cli_commands import all_commands
 
 CLI_DIR = Path(__file__).resolve().parent.parent / "newsdb" / "cli"
@@ -150,6 +150,7 @@ def test_reparse_and_import_warc_pass_the_step_switches(monkeypatch, tmp_path):
     monkeypatch.setattr(newsdb.reparse, "reparse", fake_reparse)
     monkeypatch.setattr(newsdb.warc, "import_warc", fake_import)
     url = f"sqlite:///{tmp_path}/r.sqlite"
+    open_database(url).close()  # reparse reads an archive: it refuses a database that is not there
     warc = tmp_path / "x.warc.gz"
     warc.write_bytes(b"")
     assert CliRunner().invoke(cli, ["reparse", "--db", url, "-s", "NEWSDB_QUOTES_ENABLED=False",

@@ -163,13 +163,14 @@ def test_a_missing_run_and_an_unknown_site_are_one_line_and_exit_1(history):
 
 def test_one_line_errors_from_the_console(tmp_path):
     db_url = f"sqlite:///{tmp_path / 'empty.sqlite'}"
+    open_database(db_url).close()  # runs only reads: it never creates the database
     assert one_line_error(["runs", "show", "999", "--db", db_url]) == "Error: no run with id 999"
     line = one_line_error(["runs", "--site", "nosuch", "--db", db_url])
     assert "no site named 'nosuch'" in line and "no sites yet" in line
     assert "needs a run ID" in one_line_error(["runs", "show", "--db", db_url], usage=True)
 
 
-def test_no_runs_yet_says_so(db_url):
+def test_no_runs_yet_says_so(db, db_url):
     empty = invoke("runs", "--db", db_url)
     assert empty.exit_code == 0 and empty.stdout == "" and "no runs yet" in empty.stderr
     assert json.loads(invoke("runs", "--db", db_url, "--format", "json").stdout) == []

@@ -16,11 +16,25 @@ import sys
 import click
 
 from newsdb.cli import archive, crawl, db, parse, query, quotes, runs, schedule
+from newsdb.cli.options import one_line_errors
 
 AREAS = (crawl, parse, query, quotes, runs, schedule, archive, db)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class NewsdbGroup(click.Group):
+    """The group: every error click itself reports while parsing a command line
+    (of this group and of every command under it) is one line."""
+
+    def make_context(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        with one_line_errors():
+            return super().make_context(*args, **kwargs)
+
+    def invoke(self, ctx):  # type: ignore[no-untyped-def]
+        with one_line_errors():
+            return super().invoke(ctx)
+
+
+@click.group(cls=NewsdbGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="newsdb")
 def cli():
     """newsdb: crawl Russian-language news sites, keep every page, query who said what.

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import click
 
-from newsdb.cli.options import db_option, open_db, since_option, steps_option, user_errors
+from newsdb.cli.options import db_option, known_site, open_db, since_option, steps_option, user_errors
 
 
 def _jobs_option(command):
@@ -47,7 +47,9 @@ def reparse(db_url, site, since, url, older_than_parser, jobs, steps, dry_run):
 
     if older_than_parser is not None and not engine.version_key(older_than_parser):
         raise click.BadParameter("expected a version such as 0.2.0", param_hint="--older-than-parser")
-    with open_db(db_url) as database:
+    # Reparse reads the archive: a database that is not there has none, so it is an error, not a new file.
+    with open_db(db_url, create=False) as database:
+        known_site(database, site)
         report = engine.reparse(
             database, site=site, since=since, url=url, older_than_parser=older_than_parser,
             jobs=jobs, dry_run=dry_run, steps=steps, progress=engine.stderr_if_terminal(),
@@ -109,7 +111,8 @@ def export_warc(out, db_url, site):
     """
     from newsdb.warc import export_warc as run_export
 
-    with open_db(db_url) as database:
+    with open_db(db_url, create=False) as database:
+        known_site(database, site)
         count = run_export(database, out, site=site)
     click.echo(f"export-warc: {count} pages -> {out}")
 

@@ -61,6 +61,7 @@ def demo(db_url, port, verbose):
     """
     from newsdb.demo_site import serve_demo
 
+    open_db(db_url).close()  # a bad --db is the one line, before the site says it is up
     server, base_url = serve_demo(port)
     click.echo(f"demo site on {base_url}/", err=True)
     try:

@@ -2,21 +2,85 @@
 
 Area modules import these; none of them imports the `cli` group, which is
 handed to their `register(cli)` instead.
+
+A command that only reads opens its database with `open_db(url, create=False)`:
+a mistyped --db is then an error saying how to create the database, never a
+new empty one. `user_errors` bounds every text argument (MAX_ARGUMENT, or the
+stricter bound storage keeps for a search query or a speaker) and prints any
+error a user can cause as one line, passwords masked.
 """
 
 from __future__ import annotations
 
 import functools
+import re
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, time
 
 import click
+from sqlalchemy import exc as sa_exc
 
 from core.encoding import EncodingError
 from core.profiles import ProfileError
 from pipelines.parse import STEP_SETTINGS, Steps, steps_from_settings
-from storage.db import DEFAULT_URL, Database, DatabaseError, open_database
+from storage.db import DEFAULT_URL, Database, DatabaseError, mask_password, open_database
+from storage.quotes import MAX_CONTAINS_LENGTH, MAX_SPEAKER_LENGTH
+from storage.runs import NoSuchSite
+from storage.search import MAX_LIMIT, MAX_QUERY_LENGTH, QueryError, clip
 
-USER_ERRORS = (DatabaseError, ProfileError, EncodingError, OSError)
+USER_ERRORS = (DatabaseError, ProfileError, EncodingError, OSError, QueryError, NoSuchSite)
+
+# Longer than any URL, path (PATH_MAX is 4096) or name a person types: a longer
+# argument is a paste gone wrong, refused before it reaches a file system or a database.
+MAX_ARGUMENT = 4096
+# Arguments storage bounds more tightly, named as its messages name them.
+_BOUNDS = {
+    "query": (MAX_QUERY_LENGTH, "search query"),
+    "speaker": (MAX_SPEAKER_LENGTH, "speaker name"),
+    "contains": (MAX_CONTAINS_LENGTH, "quote text"),
+}
+MAX_MESSAGE = 1000  # characters of an error line; the rest is an echo of the input
+
+limit_type = click.IntRange(1, MAX_LIMIT)  # --limit and --last: a bound both databases take
+id_type = click.IntRange(1, 2**63 - 1)  # a row id: 64-bit on both databases
+
+
+def _check_lengths(values: dict) -> None:
+    """A usage error naming the first argument longer than its bound."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is None:
+        return
+    for param in ctx.command.params:
+        value = values.get(param.name)
+        if isinstance(param.type, click.File):  # `-o FILE`: a lazy file, opened only at the first write
+            value = getattr(value, "name", value)
+        texts = value.values() if isinstance(value, dict) else value if isinstance(value, tuple | list) else [value]
+        limit, what = _BOUNDS.get(param.name, (MAX_ARGUMENT, "value"))
+        for text in texts:
+            if isinstance(text, str) and len(text) > limit:
+                raise click.BadParameter(
+                    f"the {what} is too long ({len(text)} characters, at most {limit})", ctx, param
+                )
+
+
+def one_line(message: str) -> str:
+    """An error message as one line: whitespace folded, passwords masked, an echoed
+    run of more than 200 characters cut to its start (the words around it stay),
+    at most MAX_MESSAGE characters."""
+    text = mask_password(" ".join(message.split()))
+    text = re.sub(r"\S{201,}", lambda run: clip(run.group(), 100), text)
+    return clip(text, MAX_MESSAGE)
+
+
+@contextmanager
+def one_line_errors():
+    """Click's own errors (a bad choice, an integer of 100,000 digits) echo the
+    value whole: make each one line too. The cli group wraps parsing and invoking in this."""
+    try:
+        yield
+    except click.ClickException as exc:
+        exc.message = one_line(exc.message)
+        raise
 
 
 def user_errors(command):
@@ -24,12 +88,21 @@ def user_errors(command):
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
+        _check_lengths(kwargs)
         try:
             return command(*args, **kwargs)
         except BrokenPipeError:
             raise  # `newsdb export | head`: the reader left; main() exits quietly
+        except click.ClickException as exc:
+            exc.message = one_line(exc.message)
+            raise
         except USER_ERRORS as exc:
-            raise click.ClickException(str(exc)) from None
+            raise click.ClickException(one_line(str(exc))) from None
+        except (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.DataError) as exc:
+            # The database failed mid-command (the server went away, the disk is
+            # full, SQLite stayed locked): its reason, not a traceback.
+            reason = str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else type(exc.orig).__name__
+            raise click.ClickException(one_line(f"database error: {reason}")) from None
 
     return wrapper
 
@@ -42,13 +115,26 @@ db_option = click.option(
 )
 
 
-def open_db(db_url: str) -> Database:
+def known_site(database: Database, site: str | None) -> None:
+    """NoSuchSite (one line, through user_errors) when --site names a site the
+    database does not hold: a mistyped --site is an error, not "nothing found"."""
+    if site is not None:
+        from storage.search import check_site
+
+        with database.session() as session:
+            check_site(session, site)
+
+
+def open_db(db_url: str, *, create: bool = True) -> Database:
     """The database --db names, with the schema created on first use.
 
     Use it as `with open_db(db_url) as database:`; a database that is down, or
     at an older schema, raises DatabaseError, which user_errors prints in one line.
+    create=False for a command that only reads: a missing SQLite file or
+    PostgreSQL database (or one without newsdb's schema) is then that error,
+    saying how to create one, and nothing is created.
     """
-    return open_database(db_url)
+    return open_database(db_url, create=create)
 
 
 # -- dates -------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from datetime import datetime
 
 import click
 
-from newsdb.cli.options import db_option, open_db, since_option, until_option, user_errors
+from newsdb.cli.options import db_option, limit_type, open_db, since_option, until_option, user_errors
 
 
 def date_options(command):
@@ -46,7 +46,7 @@ def _day(value: datetime | None) -> str:
 @click.option("--site", help="Only this site (profile name, e.g. demo)")
 @date_options
 @click.option("--tag", help="Only articles with this tag")
-@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True, help="Show at most N articles")
+@click.option("--limit", type=limit_type, default=20, show_default=True, help="Show at most N articles")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
               show_default=True, help="Output format")
 @user_errors
@@ -65,11 +65,8 @@ def search(query, db_url, site, since, until, tag, limit, fmt):
     """
     from storage.search import search as run_search
 
-    with open_db(db_url) as database, database.session() as session:
-        try:
-            hits = run_search(session, query, site=site, since=since, until=until, tag=tag, limit=limit)
-        except ValueError as error:
-            raise click.ClickException(str(error)) from None
+    with open_db(db_url, create=False) as database, database.session() as session:
+        hits = run_search(session, query, site=site, since=since, until=until, tag=tag, limit=limit)
     if fmt == "json":
         click.echo(_dumps([asdict(hit) for hit in hits], indent=2))
     elif fmt == "csv":
@@ -107,7 +104,7 @@ def show(ref, db_url, fmt, history):
     """
     from storage.query import find_article
 
-    with open_db(db_url) as database, database.session() as session:
+    with open_db(db_url, create=False) as database, database.session() as session:
         article = find_article(session, ref)
         if article is None:
             raise click.ClickException(f"no stored article with id or URL {ref!r}")
@@ -165,7 +162,7 @@ def related(ref, db_url, fmt):
     """
     from storage.query import related_links
 
-    with open_db(db_url) as database, database.session() as session:
+    with open_db(db_url, create=False) as database, database.session() as session:
         report = related_links(session, ref)
     if report is None:
         raise click.ClickException(f"no stored article with id or URL {ref!r}")
@@ -205,11 +202,12 @@ def export(db_url, fmt, site, since, until, output):
     from storage.query import CSV_COLUMNS, csv_row, iter_export
 
     count = 0
-    with open_db(db_url) as database, database.session() as session:
+    with open_db(db_url, create=False) as database, database.session() as session:
+        records = iter_export(session, site=site, since=since, until=until)  # an unknown site fails here
         writer = csv.writer(output) if fmt == "csv" else None
         if writer:
             writer.writerow(CSV_COLUMNS)
-        for record in iter_export(session, site=site, since=since, until=until):
+        for record in records:
             if writer:
                 writer.writerow(csv_row(record))
             else:
@@ -240,7 +238,7 @@ def stats(db_url, fmt):
     from storage.query import site_stats
     from storage.runs import body_trend
 
-    with open_db(db_url) as database, database.session() as session:
+    with open_db(db_url, create=False) as database, database.session() as session:
         sites = site_stats(session)
         counts = api.table_counts(session)
         trends = {site.site: body_trend(session, site.site) for site in sites}  # oldest run first

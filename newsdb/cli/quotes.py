@@ -13,7 +13,7 @@ from dataclasses import asdict, fields
 
 import click
 
-from newsdb.cli.options import db_option, open_db, since_option, until_option, user_errors
+from newsdb.cli.options import db_option, limit_type, open_db, since_option, until_option, user_errors
 
 
 def _table(rows) -> None:
@@ -35,7 +35,7 @@ def _table(rows) -> None:
 @since_option("Published on or after DATE")
 @until_option("Published on or before DATE")
 @click.option("--contains", metavar="TEXT", help="Quote text contains TEXT (case-, ё- and script-insensitive)")
-@click.option("--limit", type=click.IntRange(min=1), help="At most N quotes")
+@click.option("--limit", type=limit_type, help="At most N quotes")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
               show_default=True, help="Output format")
 @db_option
@@ -51,7 +51,7 @@ def quotes(speaker, site, since, until, contains, limit, fmt, db_url):
     """
     from storage.quotes import QuoteRow, find_quotes
 
-    with open_db(db_url) as database, database.session() as session:
+    with open_db(db_url, create=False) as database, database.session() as session:
         rows = find_quotes(session, speaker=speaker, site=site, since=since,
                            until=until, contains=contains, limit=limit)
     if fmt == "json":

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 import click
 
-from newsdb.cli.options import db_option, open_db, user_errors
+from newsdb.cli.options import db_option, id_type, limit_type, open_db, user_errors
 
 WIDTH = 100  # the table fits a terminal this wide
 
@@ -119,12 +119,25 @@ def _show(detail, now: datetime) -> list[str]:
     return out
 
 
+class RunId(click.ParamType):
+    """A run id; its errors name ID (the argument has no metavar of its own, so
+    that the usage line reads `[show ID]`)."""
+
+    name = "ID"
+
+    def convert(self, value, param, ctx):  # type: ignore[no-untyped-def]
+        try:
+            return id_type.convert(value, param, ctx)
+        except click.BadParameter as exc:
+            raise click.BadParameter(exc.message, ctx, param_hint="ID") from None
+
+
 @click.command()
 @click.argument("action", required=False, type=click.Choice(["show"]), metavar="[show ID]")
-@click.argument("run_id", required=False, type=click.IntRange(min=1), metavar="")
+@click.argument("run_id", required=False, type=RunId(), metavar="")
 @db_option
 @click.option("--site", help="Only the runs of this site (profile name, e.g. demo)")
-@click.option("--last", type=click.IntRange(min=1), default=20, show_default=True, help="Show the newest N runs")
+@click.option("--last", type=limit_type, default=20, show_default=True, help="Show the newest N runs")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True, help="Output format")
 @user_errors
@@ -152,12 +165,12 @@ def runs(action, run_id, db_url, site, last, fmt):
         newsdb runs --site demo --last 5 --format json
         newsdb runs show 12
     """
-    from storage.runs import STALE_AFTER, NoSuchSite, list_runs, run_detail
+    from storage.runs import STALE_AFTER, list_runs, run_detail
 
     now = datetime.now(UTC)
     if action == "show" and run_id is None:
         raise click.UsageError("`newsdb runs show` needs a run ID, e.g. `newsdb runs show 12`")
-    with open_db(db_url) as database, database.session() as session:
+    with open_db(db_url, create=False) as database, database.session() as session:
         if action == "show":
             if site is not None:
                 raise click.UsageError("--site selects runs to list; `runs show ID` shows one run")
@@ -165,10 +178,7 @@ def runs(action, run_id, db_url, site, last, fmt):
             if detail is None:
                 raise click.ClickException(f"no run with id {run_id}")
         else:
-            try:
-                views = list_runs(session, site=site, last=last)
-            except NoSuchSite as missing:
-                raise click.ClickException(str(missing)) from None
+            views = list_runs(session, site=site, last=last)  # NoSuchSite: user_errors prints it
     if action == "show":
         if fmt == "json":  # the run's own fields at the top, as in the list, then its breakdown
             record = {**asdict(detail.run), **{k: v for k, v in asdict(detail).items() if k != "run"}}
