@@ -368,6 +368,7 @@ class Handler(BaseHTTPRequestHandler):
         with site.lock:
             site.hits[path] += 1
             hit = site.hits[path]
+            site.first.setdefault(path, time.time())
         base, port = site.base, site.port
         if path == "/robots.txt":
             return self._send(200, "User-agent: *\nAllow: /\n", "text/plain")
@@ -390,10 +391,11 @@ class Handler(BaseHTTPRequestHandler):
             locs = [f"{base}{p}" for p in [*GOOD, *(f.path for f in FAULTS)]] + [FOREIGN[0].path]
             return self._send(200, _urlset(locs), "application/xml")
         if path == "/sitemap-laughs.xml":
-            return self._send(200, _laughs("urlset", "<url><loc>&lol9;</loc></url><url><loc>&art;</loc></url>"),
+            return self._send(200, _laughs("urlset", "<url><loc>&art;</loc></url><url><loc>&lol9;</loc></url>"),
                               "application/xml")
         if path == "/sitemap-xxe.xml":
-            return self._send(200, _external("urlset", "<url><loc>&passwd;</loc></url><url><loc>&secret;</loc></url>",
+            return self._send(200, _external("urlset", "<url><loc>&passwd;</loc></url><url><loc>&secret;</loc></url>"
+                                             "<url><loc>&art;</loc></url>",
                                              site.secret_url), "application/xml")
         if path == "/sitemap-bomb.xml.gz":
             return self._send(200, gzip_bomb(), "application/x-gzip")
@@ -408,11 +410,11 @@ class Handler(BaseHTTPRequestHandler):
             return self._send(200, f'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel>'
                                    f"<title>Степной вестник</title>{items}</channel></rss>", "application/rss+xml")
         if path == "/feed-laughs/":
-            return self._send(200, _laughs("rss", "<channel><item><link>&lol9;</link></item>"
-                                                  "<item><link>&art;</link></item></channel>"), "application/rss+xml")
+            return self._send(200, _laughs("rss", "<channel><item><link>&art;</link></item>"
+                                                  "<item><link>&lol9;</link></item></channel>"), "application/rss+xml")
         if path == "/feed-xxe/":
-            return self._send(200, _external("rss", "<channel><item><link>&passwd;</link></item>"
-                                             "<item><link>&secret;</link></item></channel>", site.secret_url),
+            return self._send(200, _external("rss", "<channel><item><link>&passwd;</link></item><item><link>&secret;</link>"
+                                             "</item><item><link>&art;</link></item></channel>", site.secret_url),
                               "application/rss+xml")
 
         # -- the faults, in FAULTS order --
@@ -533,6 +535,7 @@ def _external(root: str, inner: str, secret: str) -> bytes:
     """External entities: /etc/passwd, and a file whose contents (SECRET_ARTICLE) the
     site would see asked for if a parser read it."""
     entities = f'<!ENTITY passwd SYSTEM "{XXE_TARGET}"><!ENTITY secret SYSTEM "{secret}">'
+    entities += f'<!ENTITY art "{ENTITY_ARTICLE}">'  # internal, where no bomb makes a parser give up first
     return f'<?xml version="1.0"?><!DOCTYPE {root} [{entities}]><{root}{_ns(root)}>{inner}</{root}>'.encode()
 
 
@@ -551,6 +554,7 @@ class _Server(ThreadingHTTPServer):
 class HostileSite:
     def __init__(self) -> None:
         self.hits: Counter[str] = Counter()
+        self.first: dict[str, float] = {}  # path -> when it was first asked for (epoch seconds)
         self.lock = threading.Lock()
         self.stopping = threading.Event()
         self.server: ThreadingHTTPServer | None = None
