@@ -34,6 +34,9 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 # it takes the place of Scrapy's RetryMiddleware, which retries at once.
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.ArchiveMiddleware": 50,
+    # No request to a private, loopback or metadata address (crawler.ssrf), links, redirects and
+    # sitemap entries alike; after the offsite filter (50), before robots.txt is fetched (100).
+    "crawler.ssrf.AddressGuardMiddleware": 60,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.retry.RetryAfterMiddleware": 550,
 }
