@@ -186,7 +186,10 @@ def open_database(
         verb = "open" if engine.dialect.name == "sqlite" else "connect to"
         reason = _reason(error)
         if not create and reason.startswith("database ") and reason.endswith("does not exist"):
-            raise DatabaseError(f"no database at {shown} ({reason}): {_how_to_create(shown)}") from None
+            raise DatabaseError(
+                f"no database at {shown} ({reason}): create it with `createdb {engine.url.database}`, "
+                f"then `newsdb db upgrade --db {shown}` or a crawl"
+            ) from None
         raise DatabaseError(f"cannot {verb} {shown}: {reason}") from None
     if not create:
         try:
@@ -233,6 +236,9 @@ def make_engine(url: str, *, create: bool = True) -> Engine:
         database = parsed.database or ""
         if not create and _is_file(database) and not os.path.isfile(database):  # False on a name too long, too
             raise DatabaseError(f"no database at {_clip(database)}: {_how_to_create(_shown(parsed))}")
+        if not create and _is_file(database) and os.path.getsize(database) == 0:
+            # Connecting would write SQLite's header into it: refuse before that.
+            raise DatabaseError(f"{_shown(parsed)} holds no newsdb database: {_how_to_create(_shown(parsed))}")
         if create:
             _create_parent_folder(parsed)
     elif backend == "postgresql" and not parsed.database:
