@@ -21,15 +21,28 @@ class EncodingError(ValueError):
     """An encoding name nobody knows (from --encoding)."""
 
 
+# Python codecs that are text encodings by name but cannot decode a page with
+# errors="replace": "undefined" refuses everything, idna and punycode take ASCII only.
+_UNUSABLE = {"undefined", "idna", "punycode"}
+
+
 def _known(name: str | bytes | None) -> str | None:
+    """The codec a charset name means, or None: unknown, or no text encoding.
+
+    A page may name any of Python's codecs (`<meta charset="rot13">`, "zlib",
+    "base64"): those turn bytes into bytes, not text, and count as no declaration.
+    """
     if not name:
         return None
     if isinstance(name, bytes):
         name = name.decode("ascii", "ignore")
     try:
-        return codecs.lookup(name.strip().lower()).name
-    except LookupError:
+        info = codecs.lookup(name.strip().lower())
+    except (LookupError, ValueError):  # ValueError: a NUL inside the name
         return None
+    if not getattr(info, "_is_text_encoding", True) or info.name in _UNUSABLE:
+        return None
+    return info.name
 
 
 def header_charset(headers: dict[str, str] | None) -> str | None:
@@ -45,7 +58,7 @@ def decode_html(body: bytes, headers: dict[str, str] | None = None, override: st
     if override:
         name = _known(override)
         if name is None:
-            raise EncodingError(f"unknown encoding {override!r}")
+            raise EncodingError(f"unknown encoding {override!r}")  # (or one that gives no text)
         return body.decode(name, errors="replace"), name
     for bom, name in _BOMS:
         if body.startswith(bom):

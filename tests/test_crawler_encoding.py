@@ -43,3 +43,22 @@ def test_override_and_unknown_override():
     assert "Шымкента" in decode_html(body, override="cp1251")[0]
     with pytest.raises(EncodingError):
         decode_html(body, override="no-such-codec")
+
+
+# Found by benchmarks/fuzz_parse.py: a page may name any of Python's codecs, and
+# bytes.decode() raised LookupError ("'rot-13' is not a text encoding"), or
+# UnicodeError even with errors="replace" ("undefined", idna, punycode).
+@pytest.mark.parametrize("charset", ["rot13", "base64", "hex", "zlib", "bz2", "uu", "quopri", "undefined", "idna",
+                                     "punycode"])
+def test_a_codec_that_gives_no_text_is_no_declaration(charset):
+    body = TEXT.format(meta=f'<meta charset="{charset}">').encode("cp1251")
+    text, encoding = decode_html(body)
+    assert "Шымкента" in text and encoding == "cp1251"  # detected, as if nothing were declared
+    text, _ = decode_html(TEXT.format(meta="").encode("utf-8"), {"Content-Type": f"text/html; charset={charset}"})
+    assert "Шымкента" in text
+
+
+@pytest.mark.parametrize("override", ["rot13", "undefined", "utf\x00-8"])  # utf\x00-8: ValueError from codecs.lookup
+def test_an_override_that_gives_no_text_is_an_encoding_error(override):
+    with pytest.raises(EncodingError, match="unknown encoding"):
+        decode_html(TEXT.format(meta="").encode("utf-8"), override=override)
