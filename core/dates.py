@@ -8,7 +8,7 @@ zone takes the site's zone (Asia/Almaty for Kazakh sites): never a naive datetim
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 import dateparser
@@ -60,7 +60,19 @@ def parse_date(
     `now` (the fetch time) anchors "Сегодня"/"Вчера"; without it those give None.
     `fuzzy=False` skips dateparser (slow: it compiles regexes per call), for callers
     that scan many candidate strings and try our own patterns on all of them first.
+    A date that has no UTC instant ("0001-01-01T00:00:00+05:00", a day before year 1
+    there) is no date: the database stores UTC, and the JSON says what it stores.
     """
+    try:
+        found = _parse(text, tz, now, fuzzy)
+        if found is not None:
+            found.astimezone(UTC)
+    except OverflowError:  # year 1 or 9999 across a zone offset, or "вчера" of a fetch at year 1
+        return None
+    return found
+
+
+def _parse(text: str | None, tz: tzinfo, now: datetime | None, fuzzy: bool) -> datetime | None:
     if not text:
         return None
     text = text.replace("\xa0", " ").strip()
@@ -88,7 +100,10 @@ def parse_date(
             return None
         word, hh, mm = m.groups()
         local = now.astimezone(tz) - timedelta(days=_RELATIVE_DAYS[word.lower()])
-        return local.replace(hour=int(hh), minute=int(mm), second=0, microsecond=0)
+        try:
+            return local.replace(hour=int(hh), minute=int(mm), second=0, microsecond=0)
+        except ValueError:
+            return None  # "Сегодня, 99:99": no time of day
     return _dateparser(text, tz, now) if fuzzy else None
 
 

@@ -52,3 +52,17 @@ def test_fuzzy_false_skips_dateparser():
     # dateparser reads "позавчера утром" style text; our own patterns do not
     assert parse_date("3 days ago", now=FETCHED, fuzzy=False) is None
     assert parse_date("3 days ago", now=FETCHED) is not None
+
+
+# Found by benchmarks/fuzz_parse.py: dates with no UTC instant (the database stores
+# UTC; storage's astimezone raised OverflowError), and a relative date whose time of
+# day does not exist ("hour must be in 0..23" escaped parse_date).
+@pytest.mark.parametrize("text", ["0001-01-01T00:00:00+23:59", "01.01.0001 00:00", "1 января 0001",
+                                  "9999-12-31T23:59:59-23:59", "Сегодня, 99:99", "Вчера, 23:60"])
+def test_dates_with_no_utc_instant_or_time_of_day_are_not_dates(text):
+    assert parse_date(text, now=FETCHED) is None
+
+
+def test_a_relative_date_of_a_fetch_at_year_one_is_not_a_date():
+    assert parse_date("Позавчера, 10:00", now=datetime(1, 1, 1, tzinfo=timezone.utc)) is None
+    assert parse_date("31.12.9999 23:59", now=FETCHED).astimezone(timezone.utc).year == 9999
