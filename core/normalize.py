@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from urllib.parse import quote, urldefrag, urljoin, urlsplit
 
 # Removed outright: soft hyphen, zero-width space/joiners, word joiner, BOM.
 # (Also the left-to-right/right-to-left marks and invisible operators that CMS
@@ -27,7 +28,10 @@ _INVISIBLE = dict.fromkeys(
 )
 # The same characters as a regex: str.translate with a deletion table does a dict
 # lookup per character (~10 µs a paragraph), a regex deletes them in C.
-_INVISIBLE_RE = re.compile("[" + "".join(map(chr, _INVISIBLE)) + "]")
+# Beside them, what no text holds: NUL and the other C0 controls str.split() does
+# not take for spaces, lone surrogates, U+FFFE/U+FFFF. HTML parsing drops them
+# already; JSON-LD "\u0000" and "\ud800" escapes bring them back.
+_INVISIBLE_RE = re.compile("[" + "".join(map(chr, _INVISIBLE)) + "\x00-\x08\x0e-\x1b\ud800-\udfff\ufffe\uffff]")
 _ANY_LATIN = re.compile(r"[A-Za-z]")
 
 # Look-alike letters, Cyrillic -> Latin. Only these letters are ever swapped.
@@ -175,3 +179,53 @@ def source_of(paragraphs: list[str]) -> str | None:
         if match:
             return match.group(1).strip(" ,")
     return None
+
+
+# -- URLs -----------------------------------------------------------------------
+#
+# A page's URL, its canonical link and every href are whatever the page says;
+# urllib raises ValueError on some ("http://[::1", "http://[host]/"), and one such
+# href must cost its link, never the whole article.
+
+# C0 controls, DEL and lone surrogates: never in a URL as written (browsers
+# percent-encode them), and a NUL cannot be stored in PostgreSQL text.
+_URL_UNSAFE = re.compile("[\x00-\x1f\x7f\ud800-\udfff]")
+
+
+def clean_url(url: str | None) -> str | None:
+    """The URL with control characters and lone surrogates percent-encoded (as UTF-8)."""
+    if not url or not _URL_UNSAFE.search(url):
+        return url
+    return _URL_UNSAFE.sub(lambda m: quote(m.group(0).encode("utf-8", "surrogatepass")), url)
+
+
+def join_url(base: str, href: str) -> str | None:
+    """urljoin(base, href), or None when urllib cannot parse them.
+
+    An absolute href that parses stands on its own when the base does not.
+    """
+    try:
+        return urljoin(base, href)
+    except ValueError:
+        pass
+    try:
+        parts = urlsplit(href)
+    except ValueError:
+        return None
+    return href if parts.scheme and parts.netloc else None
+
+
+def url_host(url: str) -> str:
+    """The URL's host, lower case; "" when it has none or urllib cannot parse it."""
+    try:
+        return urlsplit(url).hostname or ""
+    except ValueError:
+        return ""
+
+
+def defragment(url: str) -> str | None:
+    """The URL without its #fragment; None when urllib cannot parse it."""
+    try:
+        return urldefrag(url)[0]
+    except ValueError:
+        return None

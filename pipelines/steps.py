@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from core import PARSER_VERSION
 from core.items import Article, RawArticle
-from core.normalize import normalize_paragraphs, normalize_text, source_of
+from core.normalize import clean_url, normalize_paragraphs, normalize_text, source_of
 from pipelines.quotes import extract_quotes
 from pipelines.related import resolve_related
 
@@ -20,8 +20,8 @@ def normalize(raw: RawArticle) -> tuple[Article, RawArticle]:
     if lead and body and lead not in body:
         lead = body[0]  # the lead paragraph was boilerplate-dropped or rewritten: keep it in step
     article = Article(
-        url=raw.url,
-        canonical_url=raw.canonical_url,
+        url=clean_url(raw.url),  # a NUL or control character in a URL, percent-encoded
+        canonical_url=clean_url(raw.canonical_url),
         is_article=raw.is_article,
         title=normalize_text(raw.title) or None,
         lead=lead,
@@ -33,7 +33,7 @@ def normalize(raw: RawArticle) -> tuple[Article, RawArticle]:
         quotes=[],
         related=[],
         tags=list(dict.fromkeys(t for t in (normalize_text(t) for t in raw.tags) if t)),
-        images=[type(i)(url=i.url, caption=normalize_text(i.caption) or None) for i in raw.images],
+        images=[type(i)(url=clean_url(i.url), caption=normalize_text(i.caption) or None) for i in raw.images],
         language=raw.language,
         parser_version=PARSER_VERSION,
         layers=dict(raw.layers),

@@ -111,3 +111,40 @@ def test_trailers_are_dropped_only_at_the_end():
     ]
     assert normalize_paragraphs(paragraphs) == paragraphs[:2]
 
+
+
+# Found by benchmarks/fuzz_parse.py: JSON-LD "\u0000" and "\ud800" escapes put NUL
+# and lone surrogates into titles and bodies (PostgreSQL cannot store a NUL, and
+# the JSON would not encode as UTF-8), and a page URL with a NUL kept it.
+def test_normalize_text_drops_nul_controls_and_lone_surrogates():
+    assert normalize_text("Токаев\x00 за\x01яв\ud800ил\ufffe\x1c сегодня") == "Токаев заявил сегодня"
+
+
+def test_urls_with_control_characters_are_percent_encoded():
+    from core.normalize import clean_url
+
+    assert clean_url("https://a.kz/\x00/x\ud800/ы") == "https://a.kz/%00/x%ED%A0%80/ы"
+    assert clean_url("https://a.kz/news/1/") == "https://a.kz/news/1/" and clean_url(None) is None
+
+
+def test_urls_urllib_cannot_parse_join_to_none():
+    from core.normalize import defragment, join_url, url_host
+
+    assert join_url("https://a.kz/news/", "../1/") == "https://a.kz/1/"
+    assert join_url("https://a.kz/", "http://[::1") is None  # ValueError: Invalid IPv6 URL
+    assert join_url("http://[bad-host]/", "https://b.kz/2/") == "https://b.kz/2/"  # an absolute href stands alone
+    assert join_url("http://[bad-host]/", "/2/") is None
+    assert url_host("http://[bad-host]/x/") == "" and url_host("https://WWW.a.kz/") == "www.a.kz"
+    assert defragment("http://[::1#x") is None and defragment("https://a.kz/#top") == "https://a.kz/"
+
+
+def test_related_links_urllib_cannot_parse_are_dropped_not_fatal():
+    from core.items import RawLink
+    from pipelines.related import resolve_related
+
+    links = [RawLink("Первая новость дня", "http://[::1/news/1/"), RawLink("Вторая новость дня", "/news/2/"),
+             RawLink("Третья\x00 новость", "/news/\x003/")]
+    resolved = resolve_related(links, "https://a.kz/news/0/")
+    assert [(r.title, r.url) for r in resolved] == [("Вторая новость дня", "https://a.kz/news/2/"),
+                                                    ("Третья новость", "https://a.kz/news/%003/")]
+    assert [r.url for r in resolve_related(links, "http://[bad-host]/")] == []  # no base: relative hrefs go
