@@ -86,3 +86,62 @@ def test_responses_that_are_not_html_are_not_articles(kind):
     assert extract(seed, None).is_article is False
     seed.headers = {"Content-Type": "text/html; charset=utf-8"}
     assert extract(seed, None).is_article is True
+
+
+# -- found by benchmarks/fuzz_parse.py ---------------------------------------------------
+
+from crawler.pages.metadata import declared_url  # noqa: E402
+from pipelines.steps import process_article  # noqa: E402
+
+SEED_ID = 1145321
+
+
+def _seed_bytes() -> bytes:
+    return (DEMO / article_dir(SEED_ID) / "index.html").read_bytes()
+
+
+@pytest.mark.parametrize(
+    "url, body",
+    [
+        ("http://[::1", _seed_bytes()),  # the page's own URL: urljoin raised "Invalid IPv6 URL"
+        (f"{BASE}/{article_dir(SEED_ID)}/", _seed_bytes().replace(b'rel="canonical" href="', b'rel="canonical" href="http://[bad-host]', 1)),
+        (f"{BASE}/{article_dir(SEED_ID)}/", _seed_bytes().replace(b'href="/news/', b'href="http://[::1/news/', 5)),
+        (f"{BASE}/{article_dir(SEED_ID)}/", _seed_bytes().replace(b'src="', b'src="http://[::1/', 1)),
+    ],
+    ids=["page-url", "canonical", "related-hrefs", "image-src"],
+)
+@pytest.mark.parametrize("profile", ["demo", None])
+def test_urls_urllib_cannot_parse_cost_their_field_not_the_article(url, body, profile):
+    article = process_article(extract(Page(url=url, body=body), load_profile(profile) if profile else None))
+    assert article.is_article and article.title.startswith("Токаев")
+    assert all(link.url.startswith("http") and "[" not in link.url for link in article.related)
+    assert article.canonical_url is None or "[" not in article.canonical_url
+
+
+def test_declared_url_skips_a_canonical_link_urllib_cannot_parse():
+    head = b'<html><head><link rel="canonical" href="http://[bad-host]/x/"><meta property="og:url" content="https://a.kz/1/">'
+    assert declared_url(head + b"</head></html>") == "https://a.kz/1/"  # raised ValueError: `newsdb parse` crashed
+    assert declared_url(b'<html><head><link rel="canonical" href="http://[::1"></head></html>') is None
+
+
+@pytest.mark.parametrize("nesting", ["[" * 100_000, '{"@graph":' * 5000 + "{}" + "}" * 5000])
+def test_json_ld_nested_too_deep_is_ignored(nesting):
+    # json.loads raised RecursionError, which is no ValueError: the page failed.
+    body = _seed_bytes().replace(b"<head>", b'<head><script type="application/ld+json">' + nesting.encode() + b"</script>", 1)
+    raw = extract(Page(url=f"{BASE}/{article_dir(SEED_ID)}/", body=body), load_profile("demo"))
+    assert raw.is_article and raw.title.startswith("Токаев")
+
+
+@pytest.mark.parametrize("junk", [b"\x00", b"\x01\x0b\x1f", b"&#1;", b"&#x1F;", b"&#xFFFE;", b"&#xD800;"])
+def test_control_characters_in_list_text_do_not_break_the_generic_body(junk):
+    # maintext.prepare() moves a long <li> text into a new <p>; lxml refused text holding
+    # NUL or C0 controls ("All strings must be XML compatible"), from raw bytes or references.
+    items = "".join(f"<li>Пункт {i}: жители{junk.decode('utf-8', 'surrogatepass')} получат новые квитанции за отопление.</li>"
+                    for i in range(6)).encode("utf-8", "surrogatepass")
+    body = (b"<html><body><h1>\xd0\x9d\xd0\xbe\xd0\xb2\xd1\x8b\xd0\xb5 \xd0\xba\xd0\xb2\xd0\xb8\xd1\x82\xd0\xb0\xd0\xbd\xd1\x86\xd0\xb8\xd0\xb8</h1>"
+            b"<ul>" + items + b"</ul>" + ("<p>" + "Текст статьи о квитанциях. " * 20 + "</p>").encode() * 2 + b"</body></html>")
+    raw = extract(Page(url="https://a.kz/news/1/", body=body), None)
+    assert raw.is_article
+    text = " ".join(raw.paragraphs)
+    assert "Пункт 0: жители" in text and "получат новые квитанции" in text
+    assert not any(ch in text for ch in "\x00\x01\x0b\x1f\ufffe\ud800")

@@ -41,3 +41,21 @@ def test_detached_elements_are_not_returned_and_subtrees_work():
     assert [p.text for p in select(page, ".b")] == ["2"]
     card = select(page, "body")[0]
     assert [p.text for p in select(card, ".b")] == ["2"]
+
+
+def test_selecting_within_nested_cards_answers_as_cssselect():
+    # Found by benchmarks/fuzz_parse.py: cards nested hundreds deep (unclosed tags) took
+    # seconds, each card selecting within itself through a walk up from every candidate.
+    html = "<html><body>" + "".join(
+        f"<div class='card'><a class='t' href='/{i}'>{i}</a><span class='drop'><a class='t' href='/x{i}'>x</a></span>"
+        for i in range(200)) + "</div>" * 200 + "<a class='t' href='/out'>out</a></body></html>"
+    page = parse_html(html)
+    cards = select(page, ".card")
+    assert len(cards) == 200  # (libxml2 stops nesting at 256)
+    assert select(cards[0], "a.t") == css("a.t")(cards[0])  # numbers the spans before the drop below
+    remove(select(page, ".drop")[::2])  # detached after indexing, as a profile's `drop` does
+    for card in cards[::37]:
+        assert select(card, "a.t") == css("a.t")(card)
+        assert select(card, ".t") == css(".t")(card)
+    index = ClassIndex(page)
+    assert index.select(".t", within=cards[-1]) == css(".t")(cards[-1])

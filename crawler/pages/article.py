@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import cached_property
-from urllib.parse import urljoin
-
 from core.dates import ALMATY, parse_date
 from core.encoding import decode_html
 from core.items import Image, Page, RawArticle, RawLink
+from core.normalize import join_url
 from crawler.pages import generic, maintext
 from crawler.pages.html import parse_html, remove, select, select_one, strip_noise, text_of
 from crawler.pages.metadata import Metadata, read_metadata
@@ -89,7 +88,9 @@ class ArticlePage:
     @cached_property
     def canonical_url(self) -> str | None:
         if self.metadata.canonical_url:
-            return self._answer("canonical_url", "metadata", urljoin(self.url, self.metadata.canonical_url))
+            url = join_url(self.url, self.metadata.canonical_url)
+            if url:
+                return self._answer("canonical_url", "metadata", url)
         return None
 
     def _date(self, name: str, selector: str | None, meta_value: str | None) -> datetime | None:
@@ -201,11 +202,15 @@ class ArticlePage:
                 if img is None or not (img.get("src") or img.get("data-src")):
                     continue
                 caption = text_of(select_one(figure, "figcaption, .wp-caption-text")) or None
-                found.append(Image(url=urljoin(self.url, img.get("src") or img.get("data-src")), caption=caption))
+                url = join_url(self.url, img.get("src") or img.get("data-src"))
+                if url:
+                    found.append(Image(url=url, caption=caption))
             if found:
                 return self._answer("images", "profile", found)
         if self.metadata.images:
-            return self._answer("images", "metadata", [Image(url=urljoin(self.url, u)) for u in self.metadata.images])
+            found = [Image(url=url) for url in (join_url(self.url, u) for u in self.metadata.images) if url]
+            if found:
+                return self._answer("images", "metadata", found)
         return []
 
     @cached_property
@@ -236,7 +241,7 @@ class ArticlePage:
             return False
         if self.layers.get("body") == "profile" or self.metadata.is_article_type:
             return True
-        if self.profile and self.profile.is_article_url(self.url):
+        if self.profile and self._article_id(self.url):
             return True
         teasers = maintext.teasers(self.tree, *self.anchors)
         if teasers >= 3 and teasers * 1000 >= 3 * text:
@@ -273,11 +278,19 @@ class ArticlePage:
         if not self.profile:
             return None
         for url in (self.canonical_url, self.url, self.page.url):
-            if url:
-                found = self.profile.article_id(url)
-                if found:
-                    return found
+            found = self._article_id(url)
+            if found:
+                return found
         return None
+
+    def _article_id(self, url: str | None) -> str | None:
+        # The profile parses the URL; one urllib cannot parse ("http://[::1") has no id.
+        if not url:
+            return None
+        try:
+            return self.profile.article_id(url)
+        except ValueError:
+            return None
 
 
 _NOT_HTML = ("xml", "json", "image/", "video/", "audio/", "font/", "javascript", "css", "pdf", "zip", "octet-stream")

@@ -136,9 +136,41 @@ class ClassIndex:
         for el in _WITH_CLASS(root):
             for token in el.get("class").split():
                 self._by_class[token].append(el)
+        self._spans: dict | None = None
 
     def by_class(self, token: str) -> list:
         return self._by_class.get(token, [])
+
+    def _inside(self, candidates: list, within) -> list:
+        """The candidates in `within`'s subtree.
+
+        Each element's (first, last) position in document order, numbered on the
+        first call, rejects most candidates at once; only those inside the span
+        walk up to `within` (the tree may have changed since). A walk up from every
+        candidate cost O(depth) each: seconds on a page of thousands of cards nested
+        in each other by unclosed tags, where every card selects within itself.
+        """
+        if self._spans is None:
+            spans, n = {}, 0
+            for event, el in etree.iterwalk(self.root, events=("start", "end")):
+                if event == "start":
+                    spans[el] = [n, n]
+                    n += 1
+                else:
+                    spans[el][1] = n - 1
+            self._spans = spans
+        span = self._spans.get(within)
+        found = []
+        for el in candidates:
+            if el is within:
+                found.append(el)
+                continue
+            at = self._spans.get(el)
+            if span is not None and at is not None and not span[0] < at[0] <= span[1]:
+                continue
+            if within in el.iterancestors():
+                found.append(el)
+        return found
 
     def _scope(self, compounds, within):
         """The element whose subtree holds every match; None when nothing can match."""
@@ -166,7 +198,7 @@ class ClassIndex:
             if last.classes:
                 candidates = self.by_class(last.classes[0])
                 if within is not None:
-                    candidates = [el for el in candidates if el is within or within in el.iterancestors()]
+                    candidates = self._inside(candidates, within)
             elif last.tag:
                 # Walk the smallest subtree that must hold every match: the card or
                 # figure we select within, or the one element carrying an ancestor's
@@ -179,7 +211,8 @@ class ClassIndex:
                 el for el in candidates
                 if last.matches(el)
                 and _left_match(el, compounds, combinators, len(compounds) - 2)
-                and _attached(el, self.root)
+                # Below `within` means attached: the caller checked that `within` is.
+                and (within is not None or _attached(el, self.root))
             ]
             if found and results:
                 return None  # two parts matched: document order across them is lxml's job

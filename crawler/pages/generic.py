@@ -9,9 +9,8 @@ that name such blocks (Russian and English words, in _NOT_RELATED_HEADING).
 from __future__ import annotations
 
 import re
-from urllib.parse import urljoin, urlsplit
-
 from core.items import RawLink
+from core.normalize import join_url, url_host
 from crawler.pages.html import class_id, text_of, words
 
 # Containers that are page chrome, never the article or its related block.
@@ -65,8 +64,8 @@ def find_title(root) -> str | None:
 
 
 def _same_site(href: str, base_url: str) -> bool:
-    host = urlsplit(urljoin(base_url, href)).hostname or ""
-    base = urlsplit(base_url).hostname or ""
+    host = url_host(join_url(base_url, href) or "")
+    base = url_host(base_url)
     return host.removeprefix("www.") == base.removeprefix("www.")
 
 

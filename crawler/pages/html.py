@@ -16,6 +16,17 @@ from crawler.pages.css import ClassIndex
 NOISE_TAGS = ("script", "style", "noscript", "template", "svg", "iframe", "button", "select")
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 _DOCTYPE = re.compile(r"<!DOCTYPE[^>]*>", re.I)
+# Characters XML has no place for: NUL, C0 controls but tab and newlines, lone
+# surrogates (UTF-7 decodes to them). libxml2 keeps them in text nodes, and then
+# lxml refuses that very text when it is set back on a node (maintext.prepare,
+# trafilatura): "All strings must be XML compatible". A NUL is also no text
+# PostgreSQL can store. No reader sees them, so they go before parsing.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# The same characters written as references ("&#1;", "&#xFFFE;"), which libxml2
+# decodes into the text (it makes "&#0;" and surrogates U+FFFD itself).
+_NOT_XML_REF = re.compile(
+    r"&#(?:0*(?:[1-8]|1[124-9]|2\d|3[01]|6553[45])(?!\d)|[xX]0*(?:[1-8bBcCeEfF]|1[\da-fA-F]|[fF]{3}[eEfF])(?![\da-fA-F]));?"
+)
 # Comments and processing instructions never carry article text; dropping them at
 # parse time is cheaper than walking the tree for them afterwards.
 _PARSER = lxml.html.HTMLParser(collect_ids=False, default_doctype=False, remove_comments=True, remove_pis=True)
@@ -48,6 +59,10 @@ _PARSER.set_element_class_lookup(_html_class_lookup())
 
 def parse_html(text: str) -> etree._Element:
     """Parse decoded HTML; an empty or markup-free document still gives a tree."""
+    if _NOT_XML.search(text):
+        text = _NOT_XML.sub("", text)
+    if "&#" in text:
+        text = _NOT_XML_REF.sub("", text)
     text = _XML_DECL.sub("", text, count=1)  # lxml refuses str input with an encoding declaration
     # libxml2 mis-parses some doctypes (lxml bug 1955915) and loses the document after them.
     text = _DOCTYPE.sub("", text[:1024], count=1) + text[1024:]

@@ -53,7 +53,7 @@ def _jsonld_objects(root) -> list[dict]:
             continue
         try:
             data = json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested thousands deep ("[[[[…")
             continue  # broken JSON-LD is common; the other layers still answer
         stack = _as_list(data)
         while stack:
@@ -170,7 +170,10 @@ def declared_url(body: bytes) -> str | None:
     og_url = [el.get("content") for el in root.iter("meta") if (el.get("property") or "").strip().lower() == "og:url"]
     for candidate in canonical + og_url:
         url = (candidate or "").strip()
-        parts = urlsplit(url)
-        if parts.scheme in ("http", "https") and parts.hostname:
-            return url
+        try:
+            parts = urlsplit(url)
+            if parts.scheme in ("http", "https") and parts.hostname:
+                return url
+        except ValueError:  # "http://[::1": no base either
+            continue
     return None
