@@ -130,7 +130,7 @@ def record_failure(crawler, spider, request, exc: BaseException) -> None:
             stop_for_database(crawler, error)  # unrecorded, the URL is simply due again next run
             return
     count_fetch(crawler.stats, request, kind)
-    if kind not in runs.SKIPPED_OUTCOMES:
+    if kind != "robots":  # a refused address is worth a line: the site links somewhere it should not
         log_failure(spider, request.url, f"{kind}: {reason}")
 
 

@@ -56,6 +56,10 @@ HTTPERROR_ALLOW_ALL = False
 NEWSDB_DATABASE_URL = None  # None: $NEWSDB_DATABASE_URL, else sqlite:///data/newsdb.sqlite
 NEWSDB_PROGRESS = False  # `newsdb crawl` turns it on: one progress line on stderr
 NEWSDB_PROGRESS_INTERVAL = 2.0
+# A write to a database that is gone or locked (a restart, a killed connection, another
+# SQLite writer) is retried for this many seconds while the crawl waits; then the run stops
+# (exit 6) and the next run fetches or parses again what this one could not store.
+NEWSDB_DB_RETRY_FOR = 180.0
 NEWSDB_HEARTBEAT_INTERVAL = 30.0  # seconds between a run's heartbeats (storage.runs.STALE_AFTER: 5 min)
 NEWSDB_RETRY_BACKOFF = 600.0  # seconds before a failed URL is tried again by a later run, doubling each time
 # Within a run (crawler.retry): the longest Retry-After waited for (beyond it the URL is left

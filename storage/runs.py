@@ -39,8 +39,9 @@ MAX_FAILURES = 5  # failed attempts in a row before a URL is given up
 BACKOFF_FIRST = timedelta(minutes=10)
 BACKOFF_MAX = timedelta(days=1)
 OK_OUTCOMES = ("ok", "not_modified")
-# Not fetched on purpose, by the site's word: recorded, never retried, not a failure.
-SKIPPED_OUTCOMES = ("robots",)
+# Not fetched on purpose, by the site's word (robots.txt) or the profile's (an address
+# outside crawl.allow_networks): recorded, never retried, not a failure of the site.
+SKIPPED_OUTCOMES = ("robots", "refused_address")
 HOST = socket.gethostname()
 
 

@@ -36,6 +36,7 @@ from sqlalchemy import create_engine, exc, select
 from crawler.outcomes import EXIT_FAILURES, failure_kind
 from crawler.ssrf import refusal
 from storage import models as m
+from storage import runs
 from storage.db import open_database
 from tests.conftest import PG_ADMIN_URL, PG_SERVER
 from tests.hostile_site import (
@@ -176,6 +177,8 @@ def test_each_fault_is_recorded_against_its_url(request, profile, fault):
     assert row.outcome == expected, f"{fault.what}: {row.outcome} ({row.reason})"
     if expected == "ok":
         assert row.failures == 0
+    elif expected in runs.SKIPPED_OUTCOMES:  # refused by the profile's word: recorded, never retried
+        assert row.failures == 0 and row.retry_at is None and row.reason, f"{fault.what}: refused, with why"
     else:
         assert row.failures == 1 and row.reason, f"{fault.what}: a failure, with why"
     stored = fault.stored and expected == "ok"

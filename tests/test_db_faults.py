@@ -135,6 +135,16 @@ def assert_complete(db_url: str, reference: dict[str, tuple]) -> None:
     assert not differ, f"{len(differ)} articles differ from a clean crawl, e.g. {differ[0]}"
 
 
+def fetch_failures(db_url: str) -> list[tuple]:
+    """What the run recorded as failed fetches: the site is healthy, so nothing should be."""
+    engine = create_engine(db_url)
+    try:
+        with engine.connect() as connection:
+            return connection.execute(text("SELECT url, kind, reason FROM fetch_failures")).all()
+    finally:
+        engine.dispose()
+
+
 def assert_no_partial(db_url: str, reference: dict[str, tuple]) -> None:
     """Whatever a broken run stored is whole: each article equals the clean crawl's."""
     stored = snapshot(db_url)
@@ -186,6 +196,7 @@ def test_postgresql_stopped_for_ten_seconds_mid_crawl(site, reference, db_url, p
     assert code == 0, err
     assert "retrying" in err and "is back" in err  # it told the operator, in one line each
     assert_complete(db_url, reference)
+    assert fetch_failures(db_url) == []  # downloads in flight were not cut off by the wait
     assert [row[1] for row in run_rows(db_url)] == ["finished"]
 
 
@@ -245,6 +256,7 @@ def test_sqlite_locked_by_another_writer_for_ten_seconds(site, reference, tmp_pa
     assert code == 0, err
     assert "database is locked" in err
     assert_complete(url, reference)
+    assert fetch_failures(url) == []  # downloads in flight were not cut off by the wait
 
 
 def test_a_lock_past_the_bound_stops_the_run_and_the_next_run_completes_the_site(site, reference, tmp_path):
