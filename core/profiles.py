@@ -320,11 +320,16 @@ def load_profile(name_or_path: str) -> SiteProfile:
     bundled = path.suffix != ".toml"
     if bundled:
         path = SITES_DIR / f"{name_or_path}.toml"
-    if not path.is_file():
+    try:
+        found = path.is_file()
+    except (OSError, ValueError):  # a name too long for the file system, a NUL in it
+        found = False
+    if not found:
+        shown = name_or_path if len(name_or_path) <= 200 else f"{name_or_path[:200]}… ({len(name_or_path)} characters)"
         if bundled:
             known = ", ".join(available_sites()) or "none"
-            raise ProfileError(f"no site profile {name_or_path!r} (known sites: {known})")
-        raise ProfileError(f"no site profile file {name_or_path}")
+            raise ProfileError(f"no site profile {shown!r} (known sites: {known})")
+        raise ProfileError(f"no site profile file {shown}")
     raw = path.read_bytes()
     try:
         data = tomllib.loads(raw.decode("utf-8"))

@@ -361,7 +361,8 @@ def _site_id(session: Session, site_name: str) -> int:
     if site_id is None:
         known = list(session.scalars(select(m.Site.name).order_by(m.Site.name)))
         listed = f" (known: {', '.join(known)})" if known else " (the database has no sites yet)"
-        raise NoSuchSite(f"no site named {site_name!r} in the database{listed}")
+        shown = site_name if len(site_name) <= 200 else f"{site_name[:200]}… ({len(site_name)} characters)"
+        raise NoSuchSite(f"no site named {shown!r} in the database{listed}")
     return site_id
 
 

@@ -31,7 +31,7 @@ class DurationParam(click.ParamType):
 @db_option
 @click.option("--base-url", metavar="URL", help="Crawl a copy of the site served elsewhere (one SITE only)")
 @settings_option("Override a Scrapy setting in every crawl, as with `newsdb crawl -s` (repeatable)")
-@click.option("--stop-timeout", type=click.FloatRange(min=0), default=60, show_default=True, metavar="SECONDS",
+@click.option("--stop-timeout", type=click.FloatRange(min=0, max=86400), default=60, show_default=True, metavar="SECONDS",
               help="After SIGTERM or SIGINT, how long running crawls get to close their runs before they are killed")
 @click.option("-v", "--verbose", is_flag=True, help="Also log each crawl's start and all it printed on stderr")
 @user_errors
