@@ -163,17 +163,19 @@ def import_warc(
     recorded: set[str] = set()
 
     def archive(pages: list[tuple[Page, SiteProfile | None]]) -> None:
-        with db.session() as session:
+        def write(session) -> list[tuple[int, bool]]:  # runs again whole if the database was away
             for page, profile in pages:
                 if profile is not None and page.site not in recorded:  # what re-parse will resolve
                     api.record_site_profile(session, page.site, profile.ref, profile.content_hash)
-                    recorded.add(page.site)
-                page_id, is_new = api.archive_page(session, page)
-                page_ids.append(page_id)
-                if is_new:
-                    report.pages_new += 1
-                else:
-                    report.pages_known += 1
+            return [api.archive_page(session, page) for page, _ in pages]
+
+        for page_id, is_new in db.write(write):
+            page_ids.append(page_id)
+            if is_new:
+                report.pages_new += 1
+            else:
+                report.pages_known += 1
+        recorded.update(page.site for page, profile in pages if profile is not None)
 
     for path in paths:
         for item in _read_pages(Path(path), chosen, report):
