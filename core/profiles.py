@@ -91,7 +91,10 @@ class SiteProfile:
     def article_id(self, url: str) -> str | None:
         """The site's own id of the article at `url`, or None if `url` is not an
         article URL. AMP twins and ?p=<id> short links give the same id."""
-        parts = urlsplit(url)
+        try:
+            parts = urlsplit(url)
+        except ValueError:  # "http://[::1": no URL of the site's, so no article of it
+            return None
         target = parts.path + (f"?{parts.query}" if parts.query else "")
         for pattern in self.article_patterns:
             match = pattern.search(target)
@@ -103,7 +106,10 @@ class SiteProfile:
         return self.article_id(url) is not None
 
     def is_listing_url(self, url: str) -> bool:
-        path = urlsplit(url).path
+        try:
+            path = urlsplit(url).path
+        except ValueError:
+            return False
         return any(p.search(path) for p in self.listing_patterns)
 
 
@@ -341,7 +347,10 @@ def load_profile(name_or_path: str) -> SiteProfile:
 
 def profile_for_url(url: str) -> SiteProfile | None:
     """The bundled profile whose allowed domains hold the URL's host, or None."""
-    host = (urlsplit(url).hostname or "").lower()
+    try:
+        host = (urlsplit(url).hostname or "").lower()
+    except ValueError:  # a URL urllib cannot parse belongs to no profile
+        return None
     if not host:
         return None
     for name in available_sites():

@@ -23,8 +23,11 @@ from hypothesis import strategies as st
 from benchmarks.fuzz_cases import (
     MUTATIONS, Case, check, check_cli, check_json, mutated, random_bytes, random_text, seed_pages, tree,
 )
+from click.testing import CliRunner
+
 from core.items import Page
 from core.profiles import load_profile
+from newsdb.cli import cli
 from pipelines.parse import page_json, parse_page
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -81,12 +84,17 @@ def test_random_news_trees(case):
 @fuzz(15)
 @given(mutated() | tree())
 def test_newsdb_parse_on_a_file_prints_json_or_one_line(tmp_path_factory, case):
-    if "[" in case.url:
-        # `newsdb parse --url http://[::1` still raises: core.profiles.profile_for_url
-        # calls urlsplit unguarded (not this suite's code; benchmarks/fuzz_parse.py reports it).
-        case.url = "https://example.kz/news/1/"
     problems = check_cli(case, tmp_path_factory.mktemp("fuzz-cli") / "page.html")
     assert not problems, (case.describe(), problems)
+
+
+def test_newsdb_parse_with_a_url_urllib_cannot_parse(tmp_path):
+    """`--url http://[::1` once raised from the profile look-up: now no profile, a clean parse."""
+    page = tmp_path / "page.html"
+    page.write_bytes(SEED.read_bytes())
+    result = CliRunner().invoke(cli, ["parse", str(page), "--url", "http://[::1"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["is_article"] is True
 
 
 def test_the_seed_pages_are_the_fixtures_and_the_demo_site():
