@@ -69,7 +69,11 @@ def site_for(url: str) -> tuple[str, SiteProfile | None]:
     profile = profile_for_url(url)
     if profile is not None:
         return profile.name, profile
-    return (urlsplit(url).hostname or "").lower() or "unknown", None
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:  # "http://[::1": a host nobody can name
+        host = ""
+    return host.lower() or "unknown", None
 
 
 def named_site(site: str) -> tuple[str, SiteProfile | None]:
@@ -111,7 +115,13 @@ def page_from_record(record, site: tuple[str, SiteProfile | None] | None = None)
     if not _is_html(http.get_header("Content-Type"), body):
         return None, None
     url = record.rec_headers.get_header("WARC-Target-URI")
+    if not url or any(ord(c) < 32 for c in url):  # no URL a crawl could have fetched (a NUL, a newline)
+        return None, None
     date = record.rec_headers.get_header("WARC-Date")
+    try:
+        fetched_at = datetime.fromisoformat(date).astimezone(UTC) if date else None
+    except ValueError:  # a date no writer should have written: fetched "now", as with none
+        fetched_at = None
     name, profile = site or site_for(url)
     return Page(
         url=url,
@@ -119,7 +129,7 @@ def page_from_record(record, site: tuple[str, SiteProfile | None] | None = None)
         body=body,
         status=int(http.get_statuscode()),
         headers=_headers(http.headers),
-        fetched_at=datetime.fromisoformat(date).astimezone(UTC) if date else None,
+        fetched_at=fetched_at,
         site=name,
     ), profile
 

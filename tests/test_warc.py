@@ -129,3 +129,18 @@ def test_import_under_a_profile_file_and_a_missing_one(db, tmp_path):
         site = session.scalar(select(m.Site))
         assert (site.name, site.profile) == ("mine", str(profile.resolve()))
         assert session.scalar(select(m.Article.layers))["body"] == "profile"
+
+
+def test_records_no_crawl_could_have_fetched_are_skipped_not_a_crash(db, tmp_path):
+    """A WARC from elsewhere may hold a target URI with a NUL, or one urllib cannot parse."""
+    html = SEED.read_bytes()
+    warc = tmp_path / "odd.warc.gz"
+    write_warc(warc, [
+        (f"{BASE}/news/a\x00b/", "response", "200 OK", [("Content-Type", "text/html")], html),
+        ("http://[::1/news/x/", "response", "200 OK", [("Content-Type", "text/html")], html),
+    ])
+    report, _ = import_warc(db, [warc])
+    assert (report.records, report.skipped, report.pages_new) == (2, 1, 1)
+    with db.session() as session:
+        assert session.scalars(select(m.Site.name)).all() == ["unknown"]  # a host nobody can name
+        assert "\x00" not in "".join(session.scalars(select(m.Page.url)))
