@@ -23,7 +23,6 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
 from dataclasses import dataclass
 from datetime import UTC
 from ipaddress import ip_address, ip_network
@@ -31,14 +30,14 @@ from pathlib import Path
 
 import pytest
 from scrapy.exceptions import IgnoreRequest
-from sqlalchemy import create_engine, exc, select
+from sqlalchemy import select
 
 from crawler.outcomes import EXIT_FAILURES, failure_kind
 from crawler.ssrf import refusal
 from storage import models as m
 from storage import runs
 from storage.db import open_database
-from tests.conftest import PG_ADMIN_URL, PG_SERVER
+from tests.conftest import fresh_pg_database
 from tests.hostile_site import (
     ENTITY_ARTICLE, FAULTS, FOREIGN, GOOD, LOCALHOST_TITLE, LYING_1251_TITLE, LYING_UTF8_TITLE, REDIRECTED_TITLE,
     SECRET_ARTICLE, HostileSite, gzip_bomb,
@@ -103,24 +102,8 @@ def loopback(tmp_path_factory):
 @pytest.fixture(scope="module")
 def postgres_url():
     """A fresh PostgreSQL database for the module, dropped afterwards."""
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    name = f"newsdb_test_{uuid.uuid4().hex}"
-    for attempt in range(20):  # PostgreSQL may be restarting for a few seconds (another test's faults)
-        try:
-            with admin.connect() as connection:
-                connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-            break
-        except exc.OperationalError as error:
-            if attempt == 19:
-                pytest.fail(f"PostgreSQL is required at {PG_ADMIN_URL}: {str(error.orig).splitlines()[0]}",
-                            pytrace=False)
-            time.sleep(1)
-    try:
-        yield f"{PG_SERVER}/{name}"
-    finally:
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
+    with fresh_pg_database() as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
-from conftest import PG_ADMIN_URL, PG_SERVER
-from sqlalchemy import create_engine
+from conftest import fresh_pg_database
 from test_search import add_corpus
 
 from core.items import Page
@@ -19,16 +17,8 @@ from storage.db import DatabaseError, open_database
 
 @pytest.fixture
 def pg_url() -> Iterator[str]:
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    name = f"newsdb_copy_{uuid.uuid4().hex}"
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"{PG_SERVER}/{name}"
-    finally:
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
+    with fresh_pg_database("newsdb_copy") as url:
+        yield url
 
 
 def fill(url: str) -> dict[int, int]:
