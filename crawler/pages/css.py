@@ -127,6 +127,9 @@ def _with_attribute(name: str, subtree: bool) -> etree.XPath:
 _WITH_CLASS = _with_attribute("class", False)
 
 
+_SPANS_AFTER = 5000  # an ordinary news page checks a few hundred candidates in all
+
+
 class ClassIndex:
     """Class token -> elements of one document, in document order (one XPath call, one loop)."""
 
@@ -137,6 +140,7 @@ class ClassIndex:
             for token in el.get("class").split():
                 self._by_class[token].append(el)
         self._spans: dict | None = None
+        self._checked = 0  # candidates walked up from so far: the spans pay off only past _SPANS_AFTER
 
     def by_class(self, token: str) -> list:
         return self._by_class.get(token, [])
@@ -149,7 +153,12 @@ class ClassIndex:
         walk up to `within` (the tree may have changed since). A walk up from every
         candidate cost O(depth) each: seconds on a page of thousands of cards nested
         in each other by unclosed tags, where every card selects within itself.
+        Numbering costs a walk of the whole tree, more than an ordinary page's few
+        walks up, so it waits until _SPANS_AFTER candidates have been walked up from.
         """
+        if self._spans is None and self._checked < _SPANS_AFTER:
+            self._checked += len(candidates)
+            return [el for el in candidates if el is within or within in el.iterancestors()]
         if self._spans is None:
             spans, n = {}, 0
             for event, el in etree.iterwalk(self.root, events=("start", "end")):
