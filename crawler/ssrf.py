@@ -133,8 +133,13 @@ class AddressGuardMiddleware:
     async def process_request(self, request, spider=None):
         parts = urlparse_cached(request)
         host = (parts.hostname or "").lower()
-        if not host or parts.scheme not in ("http", "https"):
-            return None  # data:, file: and the like are for Scrapy's own handlers to refuse
+        if parts.scheme not in ("http", "https"):
+            # A news site has no business sending the crawler to file:// (Scrapy's file
+            # handler would read the local disk), ftp:// or data: URLs.
+            self.crawler.stats.inc_value("newsdb/ssrf/refused")
+            raise IgnoreRequest(f"refused address: a {parts.scheme or 'schemeless'} URL, only http and https are crawled")
+        if not host:
+            return None  # no host to check: the download fails on its own
         try:
             port = parts.port or (443 if parts.scheme == "https" else 80)
         except ValueError:

@@ -18,6 +18,7 @@ retry backoff keep the run fast; the wall-time bound only guards against a hang.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -290,6 +291,22 @@ LOOPBACK = (ip_network("127.0.0.0/8"), ip_network("::1/128"))
 ])
 def test_address_guard_refuses_what_is_not_public(address, allowed, why):
     assert refusal(ip_address(address), allowed) == why
+
+
+@pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://127.0.0.1/x", "data:text/html,<p>x</p>"])
+def test_only_http_and_https_are_crawled(url):
+    """A sitemap or a redirect naming file:// would have Scrapy's file handler read the disk."""
+    from scrapy import Request
+    from scrapy.utils.test import get_crawler
+
+    from crawler.ssrf import AddressGuardMiddleware
+
+    crawler = get_crawler()
+    crawler.stats.open_spider(None)
+    guard = AddressGuardMiddleware.from_crawler(crawler)
+    with pytest.raises(IgnoreRequest, match="only http and https"):
+        asyncio.run(guard.process_request(Request(url)))
+    assert failure_kind(IgnoreRequest("refused address: a file URL"))[0] == "refused_address"
 
 
 @pytest.mark.parametrize("exception, kind", [
