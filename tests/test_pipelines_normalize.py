@@ -148,3 +148,62 @@ def test_related_links_urllib_cannot_parse_are_dropped_not_fatal():
     assert [(r.title, r.url) for r in resolved] == [("Вторая новость дня", "https://a.kz/news/2/"),
                                                     ("Третья новость", "https://a.kz/news/%003/")]
     assert [r.url for r in resolve_related(links, "http://[bad-host]/")] == []  # no base: relative hrefs go
+
+
+# -- issue 11: trailer rules on paragraphs that only start like a trailer --------
+#
+# `[:-–—]` was a range from ":" to "–": every Cyrillic letter in it, so "автор" +
+# any letter ("Авторитетный …") was a trailer. Each last paragraph below is
+# article text and must stay; each real credit after it must still go.
+
+LAST_LINES_THAT_STAY = [
+    "Авторитетный эксперт по энергетике Нурлан Касымов считает, что тарифы вырастут еще на 10%.",
+    "Авторы исследования отмечают, что спрос на жилье в Астане снизился впервые за пять лет.",
+    "Фотографии с места событий очевидцы публикуют в социальных сетях.",
+    "Фотограф Асель Мукашева получила премию за репортаж о паводках.",
+    "Видеозапись с камер наблюдения передали в полицию.",
+    "Источником информации стали данные Бюро национальной статистики.",
+    "Источники в правительстве сообщили, что решение примут до конца месяца.",
+    "Подробнее о новых правилах рассказал вице-министр на брифинге в СЦК.",
+    "Подписывайтесь на прививку заранее: в поликлиниках Алматы очереди, сообщили в управлении здравоохранения.",
+    "Подпишитесь на уведомления eGov, и справка придет в SMS, пояснили в ЦОНе.",
+]
+
+
+@pytest.mark.parametrize("last", LAST_LINES_THAT_STAY)
+def test_a_last_paragraph_that_only_starts_like_a_trailer_stays(last):
+    body = ["В Алматы открыли новую школу на 1200 мест.", last]
+    assert normalize_paragraphs(body) == body
+
+
+@pytest.mark.parametrize(
+    "credit",
+    [
+        "Источник: пресс-служба акимата",
+        "Источники: МВД РК, Kazinform",
+        "Источник — Kapital.kz",
+        "Источник - Tengrinews.kz",
+        "Автор: Айгерим Серикова",
+        "Авторы: Айгерим Серикова, Данияр Ахметов",
+        "Автор – Данияр Ахметов",
+        "Фото: Caravan.kz",
+        "Фото — Турар Казангапов",
+        "Видео: YouTube / Akorda",
+        "По материалам Tengrinews.kz",
+        "Материал подготовлен при поддержке Министерства информации",
+        "Следите за нашими новостями в Telegram",
+        "Подробнее — на сайте ведомства",
+        "Подробнее читайте в нашем материале",
+        "Подписывайтесь на наш Telegram-канал",
+        "Подпишитесь на нас в Instagram",
+    ],
+)
+def test_real_trailers_are_still_dropped(credit):
+    body = ["В Алматы открыли новую школу на 1200 мест.", "Ее построили за два года."]
+    assert normalize_paragraphs([*body, credit]) == body
+
+
+def test_trailer_stops_at_the_first_paragraph_that_is_text():
+    # Dropped from the end until a paragraph is text; the text one ends the body.
+    paragraphs = ["Первый абзац новости.", LAST_LINES_THAT_STAY[0], "Источник: пресс-служба", "Фото: Caravan.kz"]
+    assert normalize_paragraphs(paragraphs) == paragraphs[:2]
