@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import cached_property
+from core.bylines import clean_authors, decode_entities
 from core.dates import ALMATY, parse_date
 from core.encoding import decode_html
 from core.items import Image, Page, RawArticle, RawLink
@@ -77,12 +78,19 @@ class ArticlePage:
     @cached_property
     def title(self) -> str | None:
         if self.selectors:
-            text = text_of(select_one(self.tree, self.selectors.title))
+            text = decode_entities(text_of(select_one(self.tree, self.selectors.title)))
             if text:
                 return self._answer("title", "profile", text)
-        if self.metadata.title:
-            return self._answer("title", "metadata", self.metadata.title)
-        found = generic.find_title(self.tree)
+        names = generic.site_names(self.metadata.site_name, self.url)
+        meta = " ".join(decode_entities(self.metadata.title).split())
+        if meta:
+            # The SEO title is often the visible headline plus "ФОТО | " or " | Site.kz":
+            # the headline the reader sees wins then; with none, the site's name goes.
+            headline = generic.find_headline(self.tree)
+            if headline and generic.is_decorated(meta, headline):
+                return self._answer("title", "generic", headline)
+            return self._answer("title", "metadata", meta if headline else generic.strip_site_name(meta, names))
+        found = generic.find_title(self.tree, names)
         return self._answer("title", "generic", found) if found else None
 
     @cached_property
@@ -141,14 +149,34 @@ class ArticlePage:
 
     @cached_property
     def authors(self) -> list[str]:
+        # Every source goes through one cleaner (core/bylines.py): lists split,
+        # labels, roles, e-mails and agencies out.
         if self.selectors:
-            found = [text_of(el) for el in select(self.tree, self.selectors.authors)]
-            found = [a for a in found if a]
+            found = clean_authors(text_of(el) for el in select(self.tree, self.selectors.authors))
             if found:
-                return self._answer("authors", "profile", list(dict.fromkeys(found)))
-        if self.metadata.authors:
-            return self._answer("authors", "metadata", self.metadata.authors)
-        return []
+                return self._answer("authors", "profile", found)
+        found = clean_authors(self.metadata.authors)
+        if found:
+            return self._answer("authors", "metadata", found)
+        self.paragraphs  # a byline line at the body's edge is taken out of the body there
+        first, last = self.anchors
+        found = (self._body_bylines[1] or generic.find_byline(self.tree)
+                 or generic.byline_lines_near(self.tree, first, last) or generic.signature_after(last))
+        return self._answer("authors", "generic", found) if found else []
+
+    @cached_property
+    def _body_bylines(self) -> tuple[set[int], list[str]]:
+        """"Автор: …" / "Текст: …" lines opening or closing the body: (their indexes, the names)."""
+        texts = self._raw_paragraphs
+        edges = sorted({0, len(texts) - 2, len(texts) - 1} - {-1, -2}) if len(texts) > 1 else []
+        drop, names = set(), []
+        for i in edges:
+            if len(texts[i]) <= 120 and generic.BYLINE_LINE.match(texts[i]):
+                found = clean_authors([texts[i]])
+                if found:
+                    drop.add(i)
+                    names.extend(found)
+        return drop, list(dict.fromkeys(names))
 
     @cached_property
     def _profile_body(self) -> list | None:
@@ -172,7 +200,7 @@ class ArticlePage:
         return self._generic_body[1], self._generic_body[2]
 
     @cached_property
-    def paragraphs(self) -> list[str]:
+    def _raw_paragraphs(self) -> list[str]:
         if self._profile_body:
             texts = [text_of(el) for el in self._profile_body]
             return self._answer("body", "profile", [t for t in texts if t])
@@ -181,6 +209,11 @@ class ArticlePage:
         if self.metadata.body:
             return self._answer("body", "metadata", [p for p in self.metadata.body.split("\n") if p.strip()])
         return []
+
+    @cached_property
+    def paragraphs(self) -> list[str]:
+        drop = self._body_bylines[0]  # a byline is no body text
+        return [p for i, p in enumerate(self._raw_paragraphs) if i not in drop] if drop else self._raw_paragraphs
 
     @cached_property
     def tags(self) -> list[str]:

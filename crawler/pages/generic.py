@@ -1,6 +1,9 @@
-"""Layer 3: title and related headlines on a DOM we have never seen.
+"""Layer 3: title, bylines and related headlines on a DOM we have never seen.
 
-The body is maintext.py's job. Related headlines are the first run of >= 3
+The body is maintext.py's job. The title is the visible headline (the <h1> in the
+article, not the logo's), preferred to a metadata title that only adds a kicker or
+a site suffix; bylines come from author markup, "Автор:" lines near the headline
+or after the body, or an old page's bare signature; names go through core.bylines. Related headlines are the first run of >= 3
 headline cards after the body's last line that is not navigation, a sidebar, a
 footer or a "popular"/"latest" block. Language-agnostic, except the headings
 that name such blocks (Russian and English words, in _NOT_RELATED_HEADING).
@@ -9,7 +12,11 @@ that name such blocks (Russian and English words, in _NOT_RELATED_HEADING).
 from __future__ import annotations
 
 import re
+from lxml import etree
+
+from core.bylines import clean_authors, decode_entities
 from core.items import RawLink
+from core.names import is_name_token
 from core.normalize import join_url, url_host
 from crawler.pages.html import class_id, text_of, words
 
@@ -32,23 +39,123 @@ def is_chrome(element) -> bool:
 
 
 _TITLE_SEPARATORS = re.compile(r"\s+(?:[|–—:»/-]|::)\s+")
+# Content wrappers a visible headline sits in, and the site-logo blocks it does not.
+_CONTENT = re.compile(r"article|post|entry|news|story|content|material|publication|detail|single|headline|main")
+_LOGO = re.compile(r"logo|brand|site-?title|site-?name|masthead")
 
 
-def find_title(root) -> str | None:
-    """The first real <h1>; else the part of <title> the page also shows as a block of its own.
+def _headline_score(h1) -> int:
+    """2: inside the article (an <article>/<main>, a content wrapper); 1: anywhere
+    else outside chrome; 0: the site logo (a <h1> around the home link or the logo)."""
+    score = 1
+    for el in (h1, *h1.iterancestors()):
+        if el.tag in ("body", "html"):
+            break
+        cls = class_id(el)
+        if _LOGO.search(cls):
+            return 0
+        if el.tag in ("article", "main") or el.get("itemprop") in ("articleBody", "headline") or _CONTENT.search(cls):
+            score = 2
+    links = h1.findall(".//a[@href]")
+    if links and all((a.get("href") or "").strip() in ("/", "./", "#") for a in links):
+        return 0  # <h1><a href="/">Site</a></h1>
+    return score
+
+
+def find_headline(root) -> str | None:
+    """The visible headline: the <h1> inside the article content, else the first
+    <h1> that is neither page chrome nor the site's logo. Entities decoded."""
+    best, best_score = None, 0
+    for h1 in root.iter("h1"):
+        text = decode_entities(text_of(h1))
+        if words(text) < 2 or is_chrome(h1):
+            continue
+        score = _headline_score(h1)
+        if score > best_score:
+            best, best_score = text, score
+            if score == 2:
+                break
+    return best
+
+
+# "ФОТО | ", "ВИДЕО: ", "Эксклюзив. ", "Срочно! ", "[ВИДЕО] ": a kicker ends in its mark.
+_KICKER = re.compile(r"^(?:[^.!?|:]{1,40}?\s*[|:.!—–/»-]|\[[^\]]{1,30}\]|\([^)]{1,30}\))$")
+# " | Site.kz", " — Новости Казахстана", " - Tengrinews", " (ФОТО)": not ":" (a subtitle).
+_SUFFIX = re.compile(r"^(?:[|—–/·•-]|::)\s*\S.{0,60}$|^\([^)]{1,30}\)$")
+_QUOTES = str.maketrans({c: '"' for c in "«»„“”‟″"} | {c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"})
+
+
+def _comparable(text: str) -> str:
+    return " ".join(text.translate(_QUOTES).replace("ё", "е").replace("Ё", "Е").split()).casefold()
+
+
+def is_decorated(title: str, headline: str) -> bool:
+    """True when `title` is `headline` with a kicker before it and/or a site suffix after it."""
+    t, h = _comparable(title), _comparable(headline)
+    if not h or t == h:
+        return False
+    at = t.find(h)
+    if at < 0:
+        return False
+    prefix, suffix = t[:at].strip(), t[at + len(h):].strip()
+    if prefix and not _KICKER.match(prefix):
+        return False
+    if suffix and (not _SUFFIX.match(suffix) or len(suffix.split()) > 6):
+        return False
+    return True
+
+
+def site_names(site_name: str | None, url: str) -> set[str]:
+    """What a site calls itself, folded: og:site_name, the host, the host's first label."""
+    host = url_host(url).removeprefix("www.")
+    names = {host, host.split(".")[0]} if host else set()
+    if site_name:
+        names.add(_comparable(site_name))
+    return {n for n in names if len(n) >= 3}
+
+
+def _is_site_name(part: str, names: set[str]) -> bool:
+    folded = _comparable(part)
+    if not folded or len(folded.split()) > 5:
+        return False
+    squeezed = folded.replace(" ", "")
+    # "Tengrinews.kz — новости Казахстана" names tengrinews.kz by its first label.
+    return folded in names or squeezed in names or any("." not in n and len(n) >= 4 and n in squeezed for n in names)
+
+
+def strip_site_name(title: str, names: set[str]) -> str:
+    """The title without a leading or trailing part that names the site ("… | Site.kz")."""
+    if not names:
+        return title
+    parts = list(_TITLE_SEPARATORS.finditer(title))
+    if not parts:
+        return title
+    last, first = parts[-1], parts[0]
+    if _is_site_name(title[last.end():], names) and title[: last.start()].strip():
+        return title[: last.start()].strip()
+    if _is_site_name(title[: first.start()], names) and title[first.end():].strip():
+        return title[first.end():].strip()
+    return title
+
+
+def find_title(root, names: set[str] = frozenset()) -> str | None:
+    """The visible headline; else the part of <title> the page also shows as a block of its own.
 
     <title> carries the site name before or after the headline ("Site :: Headline",
-    "Headline | Site"); the headline is the part repeated in the page (a <b>, <font>,
+    "Headline | Site"): a part that names the site (`names`, from `site_names`) goes;
+    failing that, the headline is the part repeated in the page (a <b>, <font>,
     heading), failing that the longest part.
     """
-    for h1 in root.iter("h1"):
-        text = text_of(h1)
-        if words(text) >= 2 and not is_chrome(h1):
-            return text
+    headline = find_headline(root)
+    if headline:
+        return headline
     title = root.find(".//title")
     if title is None or not title.text or not title.text.strip():
         return None
-    full = " ".join(title.text.split())
+    full = " ".join(decode_entities(title.text).split())
+    stripped = strip_site_name(full, names)
+    if stripped != full:
+        return stripped
     parts = [p for p in _TITLE_SEPARATORS.split(full) if p]
     if len(parts) < 2:
         return full
@@ -159,3 +266,91 @@ def _named_site_feed(block, stop: set) -> bool:
     """The block, or a wrapper of it below the article's own ancestors, is headed "popular"/"latest"."""
     wrappers = [a for a in block.iterancestors() if a not in stop and a.tag in ("div", "section", "aside")]
     return any(_NOT_RELATED_HEADING.search(_heading_before(el)) for el in (block, *wrappers))
+
+
+# -- bylines --------------------------------------------------------------------
+
+# Blocks whose author elements belong to other texts: comments, teaser cards, feeds.
+_NOT_BYLINE = re.compile(r"comment|sidebar|widget|related|popular|recommend|most-read|teaser|feed|lenta|reply|review")
+_BYLINE_XPATH = etree.XPath(
+    "//*[@rel='author' or contains(@rel, 'author') or @itemprop='author' or contains(@class, 'author')"
+    " or contains(@class, 'byline') or contains(@class, 'avtor') or contains(@class, 'createdby')"
+    " or contains(@id, 'author') or contains(@id, 'byline')]"
+)
+# "Автор: …", "Текст: …", "Фото и текст: …", "Материал подготовила …": a byline line.
+# The label needs its colon ("Автор проекта, инженер …" is a sentence), the verb does not.
+BYLINE_LINE = re.compile(
+    r"^(?:(?:авторы?|текст|текст\s+и\s+фото|фото\s+и\s+текст)\s*[:\-–—]|(?:материал\s+)?подготовил[аи]?[\s:])",
+    re.I,
+)
+_MAX_BYLINE = 120
+_SIGNATURE = re.compile(r"^(?:[А-ЯЁӘҒҚҢӨҰҮҺІ]\.\s?){0,2}[А-ЯЁӘҒҚҢӨҰҮҺІ][а-яёәғқңөұүһі-]+(?:\s[А-ЯЁӘҒҚҢӨҰҮҺІ][а-яёәғқңөұүһі-]+){1,2}$")
+
+
+def _byline_context_ok(el) -> bool:
+    for anc in (el, *el.iterancestors()):
+        if anc.tag in ("body", "html"):
+            return True
+        if anc.tag in ("aside", "nav") or _NOT_BYLINE.search(class_id(anc)):
+            return False
+        if "Comment" in (anc.get("itemtype") or ""):
+            return False
+    return True
+
+
+def find_byline(root) -> list[str]:
+    """Authors from the page's author markup: a[rel=author], itemprop=author, an
+    element whose class or id says author/byline; the first that names someone."""
+    for el in _BYLINE_XPATH(root):
+        if el.tag in ("meta", "link", "img", "body", "html", "article") or not _byline_context_ok(el):
+            continue
+        named = el.find(".//*[@itemprop='name']") if el.get("itemprop") == "author" else None
+        text = text_of(named if named is not None else el)
+        if not text or len(text) > _MAX_BYLINE:
+            continue
+        people = clean_authors([text])
+        if people:
+            return people
+    return []
+
+
+def _own(el) -> str:
+    return (el.text or "").strip()
+
+
+def byline_lines_near(root, first, last) -> list[str]:
+    """A "Автор: …" / "Текст: …" line between the headline and the body's first
+    element (nearest it), else within the 30 elements after the body's last."""
+    nearest = None
+    if first is not None:
+        for el in root.iter("p", "div", "span", "font", "td", "b", "strong", "em", "i", "small", "li", "dd", "address"):
+            if el is first:
+                break
+            if BYLINE_LINE.match(_own(el)) and _byline_context_ok(el):
+                nearest = el
+    if nearest is None and last is not None:
+        nearest = next((el for el in last.xpath("following::*[position() <= 30]")
+                        if BYLINE_LINE.match(_own(el)) and _byline_context_ok(el)), None)
+    if nearest is None:
+        return []
+    text = text_of(nearest)
+    return clean_authors([text]) if len(text) <= _MAX_BYLINE else []
+
+
+def signature_after(last) -> list[str]:
+    """The bare name an old page signs its text with, right after the body's last
+    line ("<P ALIGN=right><B>Андрей Волков</B>"): the first text after the body,
+    when it is two or three capitalized Cyrillic words and a name by the dictionary."""
+    if last is None:
+        return []
+    for el in last.xpath("following::*[position() <= 8]"):
+        text = _own(el)
+        if not text:
+            continue
+        if el.tag == "a" or el.xpath("ancestor::a") or not _byline_context_ok(el):
+            return []  # a tag, a rubric, a related headline, a comment
+        text = " ".join(text.split())
+        if _SIGNATURE.match(text) and any(is_name_token(w) for w in text.split() if "." not in w):
+            return [text]
+        return []
+    return []

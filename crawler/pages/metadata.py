@@ -24,6 +24,7 @@ ARTICLE_TYPES = {"NewsArticle", "Article", "ReportageNewsArticle", "AnalysisNews
 @dataclass
 class Metadata:
     title: str | None = None
+    site_name: str | None = None  # og:site_name, else the JSON-LD publisher: what a <title> suffix may repeat
     canonical_url: str | None = None
     published: str | None = None
     modified: str | None = None
@@ -105,7 +106,10 @@ def read_metadata(root) -> Metadata:
         meta.title = _name(article.get("headline")) or _name(article.get("name"))
         meta.published = _name(article.get("datePublished"))
         meta.modified = _name(article.get("dateModified"))
-        meta.authors = [a for a in (_name(x) for x in _as_list(article.get("author"))) if a]
+        # An Organization as author is the outlet itself, no person.
+        meta.authors = [a for a in (_name(x) for x in _as_list(article.get("author"))
+                                    if not (isinstance(x, dict) and any("Organization" in t for t in _types(x)))) if a]
+        meta.site_name = _name(article.get("publisher"))
         meta.description = _name(article.get("description"))
         meta.section = _name(article.get("articleSection"))
         keywords = article.get("keywords")
@@ -122,6 +126,7 @@ def read_metadata(root) -> Metadata:
     if meta.og_type and meta.og_type.lower() == "article":
         meta.is_article_type = True
     meta.title = meta.title or first("og:title", "twitter:title", "headline")
+    meta.site_name = first("og:site_name", "application-name") or meta.site_name
     meta.published = meta.published or first("article:published_time", "datepublished", "pubdate", "publishdate")
     meta.modified = meta.modified or first("article:modified_time", "datemodified", "og:updated_time")
     meta.authors = meta.authors or props.get("article:author", []) or props.get("author", [])

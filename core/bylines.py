@@ -1,0 +1,173 @@
+"""Bylines to author names, and the entity decoding titles and bylines share.
+
+Not core/names.py: that module finds people inside article text with pymorphy and
+puts them in nominative; a byline is a short label the CMS prints ("Автор: А.
+Иванов, корреспондент", "Anna Müller und Jan Berg, dpa"), and cleaning it is
+string work that must cost nothing on every page.
+
+Rules of `split_byline` (tests/test_titles_authors.py holds a case for each):
+- entities are decoded, also twice-escaped ones (`&amp;quot;`);
+- e-mail addresses, @handles and URLs are dropped, as is anything in brackets
+  ("(А.И.)", "(Kazinform)", "[фото]") once an agency in it has been noted;
+- labels go: "Автор:", "Авторы:", "Текст:", "Фото:", "Фото и текст:", "By", "Von", "Par";
+- a list splits on , ; / | & and the word "and" of Russian, Kazakh, Ukrainian and
+  the major European languages ("и", "және", "мен", "and", "und", "et", "y", "e", "i", …);
+- role words ("корреспондент", "собкор", "редактор", "correspondent", …) go;
+- news agencies and outlets ("РИА Новости", "dpa", "AFP", "Kazinform", a domain
+  like "Tengrinews.kz") are not people: they are returned apart, in `agencies`,
+  and `clean_authors` (what the extraction stores) leaves them out.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Iterable, NamedTuple
+
+from core.normalize import normalize_text
+
+
+def decode_entities(text: str | None) -> str:
+    """HTML entities decoded until none is left (at most three rounds: `&amp;amp;quot;`).
+
+    The parser decodes one round in markup; CMSs escape once more before writing
+    og:title or a JSON-LD headline, and JSON-LD text is never decoded at all.
+    """
+    if not text:
+        return ""
+    for _ in range(3):
+        if "&" not in text:
+            break
+        decoded = html.unescape(text)
+        if decoded == text:
+            break
+        text = decoded
+    return text
+
+
+class Byline(NamedTuple):
+    people: list[str]
+    agencies: list[str]
+
+
+# Agencies and outlets credited in bylines, folded (lower case, ё as е).
+AGENCIES = frozenset({
+    "kazinform", "казинформ", "миа казинформ", "mia kazinform", "kaztag", "казтаг", "interfax", "интерфакс",
+    "интерфакс-казахстан", "interfax-kazakhstan", "риа новости", "ria novosti", "тасс", "tass",
+    "итар-тасс", "рбк", "ап", "ap", "associated press", "afp", "франс пресс", "франс-пресс", "agence france-presse",
+    "reuters", "рейтер", "рейтерс", "dpa", "epa", "ansa", "efe", "xinhua", "синьхуа", "синьхуа новости", "anadolu",
+    "анадолу", "bbc", "би-би-си", "спутник", "sputnik", "ukrinform", "укринформ", "униан", "unian", "белта",
+    "belta", "kabar", "кабар", "akipress", "акипресс", "regnum", "регнум",
+    "ntb", "apa", "sda", "keystone-sda", "pap", "ctk", "čtk", "mti", "bta", "hina", "lusa",
+    "europa press", "ansa.it", "bloomberg", "kyodo", "yonhap", "pti", "ians",
+})
+_DOMAIN = re.compile(r"^[\w-]+(?:\.[\w-]+)*\.(?:kz|ru|ua|by|uz|kg|com|net|org|info|news|de|fr|uk|media|tv|su)$", re.I)
+
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_URL = re.compile(r"(?:https?://|www\.)\S+", re.I)
+_HANDLE = re.compile(r"(?<![\w@])@\w+")
+_BRACKETS = re.compile(r"\(([^()]*)\)|\[([^\[\]]*)\]")
+# Labels before the names; several can be joined ("Фото и текст:"). Without a colon
+# only the ones that open a byline as a word of their own ("Автор Светлана Ким", "By John Smith").
+_LABEL_WORD = (r"(?:авторы?|автор\s+материала|текст|тексты|фото(?:графии)?|видео|иллюстрации|инфографика|"
+               r"материал\s+подготовил[аи]?|подготовил[аи]?|записал[аи]?|беседовал[аи]?|"
+               r"author|authors|text|texts|photos?|words|written\s+by|reporting\s+by|fotos?|texte?|"
+               r"мәтін|автор|суреттер|сурет)")
+_LABEL = re.compile(
+    rf"^\s*{_LABEL_WORD}(?:\s*(?:и|and|und|et|және|,|&|/)\s*{_LABEL_WORD})*\s*(?:[:\-–—|]|$)\s*", re.I)
+_BARE_LABEL = re.compile(r"^\s*(?:[Аа]вторы?|[Тт]екст|[Bb]y|BY|[Vv]on(?!\s+(?:der|den|dem)\b)|[Pp]ar|[Pp]or|(?:[Мм]атериал\s+)?[Пп]одготовил[аи]?)\s+(?=\S)")
+# One author from the next: punctuation, and "and" in the languages bylines come in.
+# Case-sensitive: "E. Smith" and "И. Петров" are initials, "e" and "и" are words.
+_SEPARATORS = re.compile(
+    r"\s*[,;/|&+]\s*|\s+(?:и|та|і|және|мен|and|AND|und|et|y|e|i|en|og|och|ja|és|și|ve|oraz|a)\s+|\s+[—–-]\s+")
+_ROLE = re.compile(
+    r"(?<![\w-])(?:наш(?:его|и)?|собственн\w*|специальн\w*|старш\w*|главн\w*|выпускающ\w*|шеф-|"
+    r"корреспондент\w*|собкор\w*|спецкор\w*|фотокор\w*|фотокорреспондент\w*|редактор\w*|редакци\w*|"
+    r"обозревател\w*|журналист\w*|фотограф\w*|тілші\w*|"
+    r"staff|senior|chief|correspondent|reporter|editor|writer|columnist|photographer|"
+    r"korrespondent\w*|redakteur\w*|reporter(?:in)?|journaliste|correspondant\w*|rédact\w*|redattor\w*|"
+    r"corresponsal|periodista)(?![\w-])",
+    re.I,
+)
+_INITIALS_ONLY = re.compile(r"^(?:[^\W\d_]{1,2}\.\s*){1,3}$")
+_LETTER = re.compile(r"[^\W\d_]")
+_EDGE_JUNK = re.compile(r"^[\s\-–—:.,;|·•*]+|[\s\-–—:,;|·•*]+$")
+
+
+def _fold(text: str) -> str:
+    return text.casefold().replace("ё", "е").strip(" .")
+
+
+def _is_agency(part: str) -> bool:
+    folded = _fold(part)
+    return folded in AGENCIES or bool(_DOMAIN.match(folded))
+
+
+def split_byline(text: str | None) -> Byline:
+    """One byline to the people it names and the agencies it credits, as written."""
+    people: list[str] = []
+    agencies: list[str] = []
+    text = normalize_text(decode_entities(text))
+    if not text or len(text) > 300:  # a bio or a paragraph, not a byline
+        return Byline(people, agencies)
+    text = _EMAIL.sub(" ", text)
+    text = _URL.sub(" ", text)
+    text = _HANDLE.sub(" ", text)
+
+    def bracket(match: re.Match) -> str:
+        inner = (match.group(1) or match.group(2) or "").strip()
+        if inner and _is_agency(inner):
+            agencies.append(inner)
+        return " "  # initials, a city, "фото": never part of the name
+
+    text = _BRACKETS.sub(bracket, text)
+    text = _LABEL.sub("", text, count=1)
+    for part in _SEPARATORS.split(text):
+        part = _LABEL.sub("", part, count=1)
+        part = _BARE_LABEL.sub("", part, count=1)
+        part = _EDGE_JUNK.sub("", part)
+        if not part:
+            continue
+        if _is_agency(part):
+            agencies.append(part)
+            continue
+        if _ROLE.search(part):
+            # "редактор отдела Гульнар Ахметова": the role and the words it governs
+            # (lower case) go; a name starts with a capital.
+            tokens = _ROLE.sub(" ", part).split()
+            while tokens and not tokens[0][:1].isupper():
+                tokens.pop(0)
+            part = _EDGE_JUNK.sub("", " ".join(tokens))
+        part = _split_agency(part, agencies)
+        if not part or not _LETTER.search(part) or _INITIALS_ONLY.match(part):
+            continue
+        if len(part) > 60 or len(part.split()) > 5 or any(ch.isdigit() for ch in part):
+            continue  # a sentence or a date that sat next to the name
+        people.append(part)
+    return Byline(_unique(people), _unique(agencies))
+
+
+def _split_agency(part: str, agencies: list[str]) -> str:
+    """"Kazinform Асель Омарова" (from "корреспондент Kazinform …"): the agency apart."""
+    tokens = part.split()
+    for n in range(min(3, len(tokens)), 0, -1):
+        head = " ".join(tokens[:n])
+        if _is_agency(head):
+            agencies.append(head)
+            return " ".join(tokens[n:])
+    return part
+
+
+def _unique(names: list[str]) -> list[str]:
+    seen: dict[str, str] = {}
+    for name in names:
+        seen.setdefault(_fold(name), name)
+    return list(seen.values())
+
+
+def clean_authors(values: Iterable[str | None]) -> list[str]:
+    """Author names of every byline in `values`, each once, agencies left out."""
+    found: list[str] = []
+    for value in values:
+        found.extend(split_byline(value).people)
+    return _unique(found)

@@ -1,0 +1,308 @@
+"""Issue 11: titles (entities, kickers, site suffixes, the visible headline) and
+authors (one cleaner for every source, generic byline detection).
+
+Small invented pages, one table per rule; each row names what the extraction
+must give, so a rule that stops working fails its row.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from core.bylines import clean_authors, decode_entities, split_byline
+from core.items import Page
+from core.profiles import load_profile
+from crawler.pages import extract
+from crawler.pages.article import ArticlePage
+from pipelines.steps import process_article
+
+URL = "https://stepnoy-vestnik.kz/news/2026/02/vodoprovod-12345/"
+HEADLINE = "В Караганде обновят водопровод на улице Ерубаева"
+BODY = [
+    "Коммунальные службы Караганды начнут замену старого водопровода на улице Ерубаева в начале марта. "
+    "Работы рассчитаны на два месяца, движение транспорта на участке ограничат частично.",
+    "По словам представителей городского отдела ЖКХ, трубы на этом участке не меняли с 1970-х годов, "
+    "за прошлую зиму на них произошло больше десяти аварий.",
+    "Жителей близлежащих домов предупредят об отключениях воды заранее через объявления в подъездах "
+    "и сообщения в мессенджерах.",
+]
+
+
+def html(*, head: str = "", top: str = "", h1: str | None = HEADLINE, before: str = "",
+         paragraphs: list[str] = BODY, after: str = "", title: str = "Степной вестник") -> bytes:
+    heading = f"<h1>{h1}</h1>" if h1 is not None else ""
+    text = "".join(f"<p>{p}</p>" for p in paragraphs)
+    return (f'<!DOCTYPE html><html lang="ru"><head><meta charset="utf-8"><title>{title}</title>{head}</head>'
+            f'<body>{top}<div class="container"><article class="post">{heading}{before}'
+            f'<div class="post__text">{text}</div>{after}</article>'
+            f'<aside class="sidebar"><h3>Популярное</h3><ul><li><a href="/news/1/">Синоптики обещают '
+            f'потепление до плюс пяти</a> <span class="author">Марина Ли</span></li></ul></aside>'
+            f"</div></body></html>").encode()
+
+
+def parse(body: bytes, profile=None, url: str = URL):
+    return extract(Page(url=url, body=body), profile)
+
+
+# -- titles ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "page, expected",
+    [
+        # og:title double-escaped by the CMS, the <h1> escaped once more in markup.
+        (html(head='<meta property="og:title" content="Сапёр обезвредил &amp;quot;минера&amp;quot; у ТРЦ">',
+              h1="Сапёр обезвредил &amp;quot;минера&amp;quot; у ТРЦ"), 'Сапёр обезвредил "минера" у ТРЦ'),
+        # JSON-LD text is never decoded by the HTML parser.
+        (html(head='<script type="application/ld+json">{"@type": "NewsArticle", "headline": '
+                   '"Акимат купит &quot;умные&quot; остановки"}</script>', h1=None),
+         'Акимат купит "умные" остановки'),
+        (html(h1=None, title="Бизнес &amp;amp; налоги: что изменится в 2026 году"),
+         "Бизнес & налоги: что изменится в 2026 году"),
+        (html(h1="Тоқаев &laquo;Жаңа Қазақстан&raquo; туралы айтты"), "Тоқаев «Жаңа Қазақстан» туралы айтты"),
+    ],
+    ids=["og-double-escaped", "jsonld-escaped", "title-tag-double", "h1-named-entities"],
+)
+def test_title_entities_are_decoded(page, expected):
+    assert parse(page).title == expected
+
+
+def test_profile_title_is_decoded_too():
+    page = html(h1=None, before='<h1 class="entry-title">Полиция нашла &amp;quot;закладчика&amp;quot; в Шымкенте</h1>')
+    article = ArticlePage(Page(url=URL, body=page), load_profile("demo"))
+    assert article.title == 'Полиция нашла "закладчика" в Шымкенте' and article.layers["title"] == "profile"
+
+
+@pytest.mark.parametrize(
+    "og_title",
+    [
+        f"ФОТО | {HEADLINE}",
+        f"ВИДЕО: {HEADLINE}",
+        f"Эксклюзив. {HEADLINE}",
+        f"Срочно! {HEADLINE}",
+        f"[ФОТО] {HEADLINE}",
+        f"{HEADLINE} — Новости Казахстана",
+        f"{HEADLINE} | Stepnoy-vestnik.kz",
+        f"{HEADLINE} - Tengrinews",
+        f"ВИДЕО | {HEADLINE} | Степной вестник",
+    ],
+)
+def test_the_visible_headline_beats_a_decorated_metadata_title(og_title):
+    raw = parse(html(head=f'<meta property="og:title" content="{og_title}">'))
+    assert raw.title == HEADLINE and raw.layers["title"] == "generic"
+
+
+@pytest.mark.parametrize(
+    "og_title",
+    [
+        f"{HEADLINE}: что нужно знать жителям",  # a subtitle, not a site suffix
+        "Водопровод на Ерубаева заменят к маю",  # another wording altogether
+        f"Мнение. Почему {HEADLINE.lower()} так поздно — и кто за это ответит перед жителями района",
+    ],
+)
+def test_a_metadata_title_that_says_more_is_kept(og_title):
+    raw = parse(html(head=f'<meta property="og:title" content="{og_title}">'))
+    assert raw.title == og_title and raw.layers["title"] == "metadata"
+
+
+@pytest.mark.parametrize(
+    "head, title, url, expected",
+    [
+        ("", f"{HEADLINE} | Stepnoy-Vestnik.kz", URL, HEADLINE),
+        ("", f"{HEADLINE} - Tengrinews.kz", "https://tengrinews.kz/kazakhstan_news/vodoprovod-1/", HEADLINE),
+        ('<meta property="og:site_name" content="Новости Казахстана">', f"{HEADLINE} — Новости Казахстана", URL, HEADLINE),
+        ("", f"Stepnoy-vestnik.kz :: {HEADLINE}", URL, HEADLINE),
+        # The headline keeps its own dash; only the part naming the site goes.
+        ("", "Алматы - Самарканд: поезд запустят весной | Stepnoy-vestnik.kz", URL,
+         "Алматы - Самарканд: поезд запустят весной"),
+        # og:title with the suffix and no visible headline: the metadata title loses it.
+        (f'<meta property="og:title" content="{HEADLINE} | Степной вестник">'
+         '<meta property="og:site_name" content="Степной вестник">', "Степной вестник", URL, HEADLINE),
+    ],
+    ids=["domain", "host-label", "og-site-name", "site-prefix", "dash-inside", "og-title-suffix"],
+)
+def test_without_a_headline_the_site_name_leaves_the_title(head, title, url, expected):
+    assert parse(html(head=head, h1=None, title=title), url=url).title == expected
+
+
+@pytest.mark.parametrize(
+    "top",
+    [
+        '<div class="top"><h1 class="site-title"><a href="/">Степной вестник</a></h1></div>',
+        '<div class="top"><h1><a href="/">Степной вестник</a></h1></div>',
+        '<div class="brand-line"><h1>Степной вестник — новости Караганды</h1></div>',
+    ],
+    ids=["site-title-class", "home-link", "brand-class"],
+)
+def test_the_site_logo_h1_is_not_the_headline(top):
+    raw = parse(html(top=top, title=f"{HEADLINE} | Степной вестник"))
+    assert raw.title == HEADLINE and raw.layers["title"] == "generic"
+
+
+def test_the_h1_inside_the_article_beats_an_earlier_one():
+    top = '<div class="promo"><h1>Подпишитесь на нашу рассылку новостей</h1></div>'
+    assert parse(html(top=top)).title == HEADLINE
+
+
+# -- the author cleaner ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "byline, people, agencies",
+    [
+        ("Айгерим Сейткали и Дмитрий Ким", ["Айгерим Сейткали", "Дмитрий Ким"], []),
+        ("А. Иванов, Б. Петров", ["А. Иванов", "Б. Петров"], []),
+        ("Anna Müller und Jan Berg, dpa", ["Anna Müller", "Jan Berg"], ["dpa"]),
+        ("John Smith and Jane Doe", ["John Smith", "Jane Doe"], []),
+        ("Ержан Нұрлан және Айдана Сейіт", ["Ержан Нұрлан", "Айдана Сейіт"], []),
+        ("Marie Dubois et Paul Martin", ["Marie Dubois", "Paul Martin"], []),
+        ("Lucía García y Pablo Ruiz", ["Lucía García", "Pablo Ruiz"], []),
+        ("Олена Коваль та Іван Бондар", ["Олена Коваль", "Іван Бондар"], []),
+        ("Светлана Ким; Олег Пак / Нина Ли", ["Светлана Ким", "Олег Пак", "Нина Ли"], []),
+        ("Автор: Асель Омарова (a.omarova@vestnik.kz)", ["Асель Омарова"], []),
+        ("Текст: Анна Ким @anna_kim", ["Анна Ким"], []),
+        ("Фото: Ержан Нурбеков", ["Ержан Нурбеков"], []),
+        ("Фото и текст: Ержан Нурбеков", ["Ержан Нурбеков"], []),
+        ("Автор Светлана Ким -", ["Светлана Ким"], []),
+        ("By John Smith, AFP", ["John Smith"], ["AFP"]),
+        ("Von Anna Müller", ["Anna Müller"], []),
+        ("https://www.facebook.com/ivan.petrov", [], []),
+        ("redaktsiya@vestnik.kz", [], []),
+        ("Иван Петров (И.П.)", ["Иван Петров"], []),
+        ("Гульнар Ахметова [Г.А.]", ["Гульнар Ахметова"], []),
+        ("корреспондент Kazinform Асель Омарова", ["Асель Омарова"], ["Kazinform"]),
+        ("Асель Омарова (Kazinform)", ["Асель Омарова"], ["Kazinform"]),
+        ("собкор РИА Новости Олег Сидоров", ["Олег Сидоров"], ["РИА Новости"]),
+        ("редактор отдела политики Гульнар Ахметова", ["Гульнар Ахметова"], []),
+        ("Гульнар Ахметова, обозреватель", ["Гульнар Ахметова"], []),
+        ("Наш корреспондент", [], []),
+        ("РИА Новости", [], ["РИА Новости"]),
+        ("Tengrinews.kz", [], ["Tengrinews.kz"]),
+        ("Marat", ["Marat"], []),
+        ("Автор", [], []),
+        ("&amp;laquo;Иван&amp;raquo; Петров", ["«Иван» Петров"], []),
+        ("Айгерим Сейткали, Айгерим Сейткали", ["Айгерим Сейткали"], []),
+    ],
+)
+def test_split_byline(byline, people, agencies):
+    assert split_byline(byline) == (people, agencies)
+
+
+def test_clean_authors_joins_sources_and_drops_agencies():
+    assert clean_authors(["Дмитрий Ким", "дмитрий ким, ТАСС", None, "", "Нина Ли"]) == ["Дмитрий Ким", "Нина Ли"]
+
+
+def test_decode_entities_stops():
+    assert decode_entities("&amp;amp;quot;x&amp;amp;quot;") == '"x"'
+    assert decode_entities("AT&T и R&D") == "AT&T и R&D"
+    assert decode_entities(None) == ""
+
+
+# -- authors on pages: every source goes through the cleaner ----------------------
+
+
+@pytest.mark.parametrize(
+    "head, expected",
+    [
+        ('<script type="application/ld+json">{"@type": "NewsArticle", "author": '
+         '{"@type": "Person", "name": "Anna Müller und Jan Berg, dpa"}}</script>', ["Anna Müller", "Jan Berg"]),
+        ('<script type="application/ld+json">{"@type": "NewsArticle", "author": '
+         '[{"@type": "Person", "name": "Дмитрий Ким (Д.К.)"}, "Нина Ли"]}</script>', ["Дмитрий Ким", "Нина Ли"]),
+        ('<meta name="author" content="Айгерим Сейткали и Дмитрий Ким">', ["Айгерим Сейткали", "Дмитрий Ким"]),
+    ],
+    ids=["jsonld-list-in-name", "jsonld-initials", "meta-author"],
+)
+def test_metadata_authors_are_cleaned(head, expected):
+    raw = parse(html(head=head))
+    assert raw.authors == expected and raw.layers["authors"] == "metadata"
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        '<meta name="author" content="redaktsiya@vestnik.kz">',
+        '<meta property="article:author" content="https://www.facebook.com/stepnoyvestnik">',
+        '<script type="application/ld+json">{"@type": "NewsArticle", "author": '
+        '{"@type": "NewsMediaOrganization", "name": "Степной вестник"}}</script>',
+    ],
+    ids=["e-mail", "url", "organization"],
+)
+def test_metadata_that_names_no_person_leaves_the_byline_to_the_page(head):
+    raw = parse(html(head=head, before='<div class="post__meta">Автор: <a href="/authors/kim/">Дмитрий Ким</a></div>'))
+    assert raw.authors == ["Дмитрий Ким"] and raw.layers["authors"] == "generic"
+
+
+def test_profile_authors_are_cleaned():
+    page = html(before='<h1 class="entry-title">Заголовок статьи о водопроводе</h1><div class="entry-meta">'
+                       '<a class="author" href="/a/1/">Айгерим Сапарова (А.С.)</a>, '
+                       '<a class="author" href="/a/2/">корреспондент Дмитрий Ким</a></div>')
+    article = ArticlePage(Page(url=URL, body=page), load_profile("demo"))
+    assert article.authors == ["Айгерим Сапарова", "Дмитрий Ким"] and article.layers["authors"] == "profile"
+
+
+@pytest.mark.parametrize(
+    "before, after, expected",
+    [
+        ('<div class="post__meta"><a rel="author" href="/authors/seitkali/">Айгерим Сейткали</a></div>', "",
+         ["Айгерим Сейткали"]),
+        ('<span class="byline">Текст: Дмитрий Ким и Айгерим Сейткали</span>', "", ["Дмитрий Ким", "Айгерим Сейткали"]),
+        ('<span itemprop="author" itemscope itemtype="https://schema.org/Person">Автор: '
+         '<span itemprop="name">Нина Ли</span></span>', "", ["Нина Ли"]),
+        ('<div class="news-detail__avtor">Автор: Олег Пак, собкор</div>', "", ["Олег Пак"]),
+        ('<div id="author-block">Гульнар Ахметова (Kazinform)</div>', "", ["Гульнар Ахметова"]),
+        # A plain line, no class, between the headline and the text.
+        ("<div><small>Автор: Асель Омарова</small></div>", "", ["Асель Омарова"]),
+        # After the body.
+        ("", '<div class="post__footer"><p>Текст: Ержан Нұрлан және Айдана Сейіт</p></div>',
+         ["Ержан Нұрлан", "Айдана Сейіт"]),
+        ("", '<p align="right"><b>Андрей Волков</b></p>', ["Андрей Волков"]),
+    ],
+    ids=["rel-author", "byline-class", "itemprop", "avtor-class", "author-id", "line-before", "line-after", "signature"],
+)
+def test_generic_byline(before, after, expected):
+    raw = parse(html(before=before, after=after))
+    assert raw.authors == expected and raw.layers["authors"] == "generic"
+
+
+@pytest.mark.parametrize(
+    "after",
+    [
+        '<section class="comments"><ol class="comment-list"><li class="comment"><span class="comment-author">'
+        "Нуржан Сапаров</span><p>Давно пора было заменить эти трубы.</p></li></ol></section>",
+        '<div class="tags"><a href="/tag/tokaev/">Касым-Жомарт Токаев</a></div>',
+        "<p><b>Другие Новости</b></p>",
+        '<div class="related"><div class="card"><a href="/news/2/">Ремонт дорог в Караганде продлится до осени</a>'
+        '<span class="card__author">Олег Пак</span></div></div>',
+    ],
+    ids=["comment-author", "tag-link", "title-case-heading", "related-card-author"],
+)
+def test_no_byline_is_invented(after):
+    assert parse(html(after=after)).authors == []
+
+
+@pytest.mark.parametrize(
+    "paragraphs, expected_authors, index",
+    [
+        (["Автор: Дмитрий Ким", *BODY], ["Дмитрий Ким"], 0),
+        ([*BODY, "Текст: Айгерим Сейткали, фото: Ержан Нурбеков"], ["Айгерим Сейткали", "Ержан Нурбеков"], -1),
+        ([*BODY, "Материал подготовила Нина Ли", "Подписывайтесь на наш Telegram-канал"], ["Нина Ли"], -2),
+    ],
+    ids=["first-line", "last-line", "before-last"],
+)
+def test_a_byline_line_in_the_body_is_taken_out_of_it(paragraphs, expected_authors, index):
+    raw = parse(html(paragraphs=paragraphs))
+    assert raw.authors == expected_authors
+    assert paragraphs[index] not in raw.paragraphs and raw.paragraphs[0] == BODY[0]
+    article = process_article(raw)
+    assert article.body[: len(BODY)] == BODY and not any(p.startswith(("Автор", "Текст", "Материал")) for p in article.body)
+
+
+def test_a_byline_line_in_the_body_goes_even_when_metadata_names_the_author():
+    raw = parse(html(head='<meta name="author" content="Дмитрий Ким">', paragraphs=["Текст: Дмитрий Ким", *BODY]))
+    assert raw.authors == ["Дмитрий Ким"] and raw.layers["authors"] == "metadata" and raw.paragraphs == BODY
+
+
+def test_a_sentence_that_opens_with_the_word_is_body():
+    sentence = "Автор проекта реконструкции, инженер Олег Пак, пообещал, что новые трубы прослужат не меньше пятидесяти лет."
+    raw = parse(html(paragraphs=[*BODY, sentence]))
+    assert raw.paragraphs[-1] == sentence
