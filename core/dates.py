@@ -1,19 +1,79 @@
 """Publication dates as Russian-language news pages write them, always timezone-aware.
 
 ISO 8601 (metadata) is parsed directly; the Russian forms news sites print are
-matched by the patterns below; anything else goes to dateparser. A date with no
-zone takes the site's zone (Asia/Almaty for Kazakh sites): never a naive datetime.
+matched by the patterns below; anything else goes to dateparser. Never a naive
+datetime, and never a shifted calendar day:
+
+- a stated zone is kept as stated: an ISO offset, an abbreviation from
+  ZONE_ABBREVIATIONS after the time ("16:02:50CDT", "23:30 MSK", "14:35 МСК",
+  "GMT+3"), an IANA name ("Europe/Moscow", RFC 9557's "[Asia/Almaty]");
+- only a time that states none takes `tz`: the site profile's zone, or for an
+  unprofiled page the zone `page_zone` infers from the page, else UTC, which
+  keeps the wall time as written (the UTC the database stores shows the same day).
+
+Asia/Almaty is whatever the system tzdata says: +06:00 until 1 March 2024, +05:00
+since (Kazakhstan's single zone), so an old date keeps the offset of its day.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta, tzinfo
-from zoneinfo import ZoneInfo
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from email.utils import parsedate_to_datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import dateparser
 
 ALMATY = ZoneInfo("Asia/Almaty")
+MOSCOW = ZoneInfo("Europe/Moscow")
+# A time with no zone on a page nothing else places: kept as written, read as UTC.
+UNPLACED = UTC
+
+
+def _fixed(name: str, hours: int, minutes: int = 0) -> timezone:
+    return timezone(timedelta(hours=hours, minutes=minutes), name)
+
+
+# Zone abbreviations as pages print them after a time. A DST pair (CST/CDT) is two
+# fixed offsets: the letter says which one. A zone whose offset law changed (Moscow
+# +04 in 2011-2014, Kazakhstan +06 -> +05 in 2024, Qyzylorda in 2018) is its IANA
+# zone, so the offset is the one in force on the date. Ambiguous ones (IST: India,
+# Israel or Ireland; AMT; BST beside Bangladesh) are left out or read as in Europe.
+ZONE_ABBREVIATIONS: dict[str, tzinfo] = {
+    "UTC": UTC, "GMT": UTC, "UT": UTC, "Z": UTC,
+    "WET": _fixed("WET", 0), "WEST": _fixed("WEST", 1), "BST": _fixed("BST", 1),
+    "CET": _fixed("CET", 1), "CEST": _fixed("CEST", 2), "EET": _fixed("EET", 2), "EEST": _fixed("EEST", 3),
+    "MSK": MOSCOW, "МСК": MOSCOW, "MSD": _fixed("MSD", 4), "TRT": _fixed("TRT", 3),
+    "SAMT": _fixed("SAMT", 4), "YEKT": _fixed("YEKT", 5), "OMST": _fixed("OMST", 6),
+    "NOVT": _fixed("NOVT", 7), "KRAT": _fixed("KRAT", 7), "IRKT": _fixed("IRKT", 8),
+    "YAKT": _fixed("YAKT", 9), "VLAT": _fixed("VLAT", 10), "MAGT": _fixed("MAGT", 11), "PETT": _fixed("PETT", 12),
+    "ALMT": ALMATY, "QYZT": ZoneInfo("Asia/Qyzylorda"), "AQTT": _fixed("AQTT", 5), "ORAT": _fixed("ORAT", 5),
+    "UZT": _fixed("UZT", 5), "TJT": _fixed("TJT", 5), "TMT": _fixed("TMT", 5), "KGT": _fixed("KGT", 6),
+    "AZT": _fixed("AZT", 4), "GET": _fixed("GET", 4),
+    "EST": _fixed("EST", -5), "EDT": _fixed("EDT", -4), "CST": _fixed("CST", -6), "CDT": _fixed("CDT", -5),
+    "MST": _fixed("MST", -7), "MDT": _fixed("MDT", -6), "PST": _fixed("PST", -8), "PDT": _fixed("PDT", -7),
+    "AKST": _fixed("AKST", -9), "AKDT": _fixed("AKDT", -8), "HST": _fixed("HST", -10),
+    "JST": _fixed("JST", 9), "KST": _fixed("KST", 9), "HKT": _fixed("HKT", 8), "SGT": _fixed("SGT", 8),
+    "AEST": _fixed("AEST", 10), "AEDT": _fixed("AEDT", 11),
+}
+# The zone in words, as Russian-language datelines say it.
+_ZONE_PHRASES = (
+    (re.compile(r"по\s+(?:московскому\s+времени|москве|времени\s+москвы)", re.I), MOSCOW),
+    (re.compile(r"по\s+(?:астанинскому|алматинскому)\s+времени|по\s+(?:времени\s+)?(?:астаны|алматы|нур-султана)",
+                re.I), ALMATY),
+)
+# The time of day a zone follows, then the zone: an offset with or without UTC/GMT,
+# an abbreviation, an IANA name, each maybe in brackets ("(GMT+3)", "[Europe/Moscow]").
+_TIME_OF_DAY = r"\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:\s*[AaPp]\.?\s?[Mm]\.?)?"
+_ZONE_AFTER_TIME = re.compile(
+    _TIME_OF_DAY
+    + r"(?P<iso>[+\-−]\d{2}:?\d{2})?\s*[(\[]?\s*(?:"
+    r"(?:(?P<base>UTC|GMT)\s*)?(?P<sign>[+\-−])(?P<oh>\d{1,2})(?::?(?P<om>\d{2}))?(?!\d)"
+    r"|(?P<iana>[A-Z][a-z]+/[A-Za-z_]+(?:/[A-Za-z_]+)?)"
+    r"|(?P<abbr>[A-ZА-Я]{1,5}|мск|msk|utc|gmt)(?![\w/])"
+    r")\s*[)\]]?"
+)
 
 _MONTHS = {
     "янв": 1, "фев": 2, "мар": 3, "апр": 4, "мая": 5, "май": 5, "июн": 6,
@@ -40,6 +100,50 @@ def _month(word: str) -> int:
 
 def _aware(dt: datetime, tz: tzinfo) -> datetime:
     return dt if dt.tzinfo else dt.replace(tzinfo=tz)
+
+
+def _zone_in(text: str) -> tuple[str, tzinfo | None]:
+    """(the text without its stated zone, the zone) or (text, None) when it states none."""
+    for phrase, zone in _ZONE_PHRASES:
+        m = phrase.search(text)
+        if m:
+            return (text[: m.start()] + text[m.end():]).strip(), zone
+    for m in _ZONE_AFTER_TIME.finditer(text):
+        zone: tzinfo | None = None
+        if m["abbr"]:
+            zone = ZONE_ABBREVIATIONS.get(m["abbr"].upper())
+        elif m["iana"]:
+            try:
+                zone = ZoneInfo(m["iana"])
+            except (ZoneInfoNotFoundError, ValueError):
+                zone = None
+        elif m["sign"] and not m["iso"] and (m["base"] or (len(m["oh"]) == 2 and m["om"])):
+            # a bare offset needs its full form ("+03:00", "+0300"): "14:35 +5" is no zone
+            hours, minutes = int(m["oh"]), int(m["om"] or 0)
+            if hours < 24 and minutes < 60:
+                sign = 1 if m["sign"] == "+" else -1
+                zone = timezone(sign * timedelta(hours=hours, minutes=minutes))
+        if m["iso"] and m["iana"]:
+            # RFC 9557: "…+03:00[Europe/Moscow]": the offset is the instant; drop the name
+            return text[: m.start("iana")].rstrip(" ["), None
+        if zone is not None:
+            start = m.start("abbr") if m["abbr"] else m.start("iana") if m["iana"] else (m.start("base")
+                                                                                          if m["base"] else m.start("sign"))
+            return (text[:start].rstrip(" ([") + " " + text[m.end():]).strip(), zone
+    return text, None
+
+
+def stated_zone(text: str | None) -> tzinfo | None:
+    """The zone a date string states (an ISO offset, an abbreviation, a name), else None."""
+    if not text:
+        return None
+    text, zone = _zone_in(text.replace("\xa0", " ").strip())
+    if zone is not None:
+        return zone
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00")).tzinfo
+    except ValueError:
+        return None
 
 
 def parse_iso(value: str, tz: tzinfo = ALMATY) -> datetime | None:
@@ -79,6 +183,15 @@ def _parse(text: str | None, tz: tzinfo, now: datetime | None, fuzzy: bool) -> d
     iso = parse_iso(text, tz)
     if iso:
         return iso
+    text, stated = _zone_in(text)
+    if stated is not None:
+        tz = stated  # the zone the page states beats any we would assume
+        iso = parse_iso(text, tz)
+        if iso:
+            return iso
+    rfc = _rfc2822(text, tz)
+    if rfc:
+        return rfc
     try:
         m = _DAY_MONTH_YEAR.search(text)
         if m:
@@ -107,11 +220,84 @@ def _parse(text: str | None, tz: tzinfo, now: datetime | None, fuzzy: bool) -> d
     return _dateparser(text, tz, now) if fuzzy else None
 
 
+_RFC2822 = re.compile(r"^(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{4}\s+\d{1,2}:\d{2}")
+
+
+def _rfc2822(text: str, tz: tzinfo) -> datetime | None:
+    # "Fri, 25 Sep 2020 16:02:50 +0300" (feeds, some <meta>): the stdlib reads it exactly
+    if not _RFC2822.match(text):
+        return None
+    try:
+        return _aware(parsedate_to_datetime(text), tz)
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
 def _dateparser(text: str, tz: tzinfo, now: datetime | None) -> datetime | None:
     if len(text) > 80 or not re.search(r"\d", text):
         return None  # dateparser is slow and guesses on prose; dates are short
-    settings = {"RETURN_AS_TIMEZONE_AWARE": True, "TIMEZONE": str(tz), "PREFER_DATES_FROM": "past"}
+    # No TIMEZONE setting: with one, dateparser converts a zone it reads into it and
+    # the calendar day moves ("16:02 CDT" came back as 03:02 the next day in Almaty).
+    settings = {"PREFER_DATES_FROM": "past"}
     if now is not None:
         settings["RELATIVE_BASE"] = now.astimezone(tz).replace(tzinfo=None)
     found = dateparser.parse(text, languages=["ru", "kk", "en"], settings=settings)
     return _aware(found, tz) if found else None
+
+
+# Where a page with no profile and no stated offset is: its country domain, then
+# its language. Kazakhstan is one zone (+05:00) since March 2024; Asia/Almaty
+# gives the older +06:00 to older dates. Russia's news runs on Moscow time.
+_DOMAIN_ZONES = {
+    "kz": ALMATY, "xn--80ao21a": ALMATY, "қаз": ALMATY,
+    "ru": MOSCOW, "su": MOSCOW, "xn--p1ai": MOSCOW, "рф": MOSCOW,
+    "by": ZoneInfo("Europe/Minsk"), "xn--90ais": ZoneInfo("Europe/Minsk"), "бел": ZoneInfo("Europe/Minsk"),
+    "ua": ZoneInfo("Europe/Kyiv"), "uz": ZoneInfo("Asia/Tashkent"), "kg": ZoneInfo("Asia/Bishkek"),
+    "tj": ZoneInfo("Asia/Dushanbe"), "tm": ZoneInfo("Asia/Ashgabat"), "az": ZoneInfo("Asia/Baku"),
+    "ge": ZoneInfo("Asia/Tbilisi"), "am": ZoneInfo("Asia/Yerevan"), "md": ZoneInfo("Europe/Chisinau"),
+}
+# A language, or a region after it ("ru-KZ", "ru_RU"): "ru" alone says no place.
+_LANGUAGE_ZONES = {"kk": ALMATY, "be": _DOMAIN_ZONES["by"], "uk": _DOMAIN_ZONES["ua"], "uz": _DOMAIN_ZONES["uz"],
+                   "ky": _DOMAIN_ZONES["kg"], "tg": _DOMAIN_ZONES["tj"], "tk": _DOMAIN_ZONES["tm"],
+                   "az": _DOMAIN_ZONES["az"], "ka": _DOMAIN_ZONES["ge"], "hy": _DOMAIN_ZONES["am"]}
+_REGION_ZONES = {"kz": ALMATY, "ru": MOSCOW, "by": _DOMAIN_ZONES["by"], "ua": _DOMAIN_ZONES["ua"],
+                 "uz": _DOMAIN_ZONES["uz"], "kg": _DOMAIN_ZONES["kg"], "md": _DOMAIN_ZONES["md"]}
+
+
+def page_zone(stated: Iterable[str] = (), host: str = "", language: str | None = None) -> tzinfo:
+    """The zone for a page's times that state none, when no site profile gives one.
+
+    In order: the offset another date on the page states (JSON-LD, meta: the site's
+    CMS knows its zone), the country domain, the language's region or the language;
+    else UNPLACED (UTC), which keeps the wall time and the day as written.
+    """
+    for value in stated:
+        zone = stated_zone(value)
+        if zone is not None:
+            return zone
+    tld = host.lower().rstrip(".").rsplit(".", 1)[-1] if host else ""
+    if tld in _DOMAIN_ZONES:
+        return _DOMAIN_ZONES[tld]
+    parts = re.split(r"[-_]", (language or "").strip().lower())
+    if len(parts) > 1 and parts[1] in _REGION_ZONES:
+        return _REGION_ZONES[parts[1]]
+    return _LANGUAGE_ZONES.get(parts[0], UNPLACED)
+
+
+# "/2025/03/12/", "/2025-03-12/", "/20250312/" as a path segment: the day only.
+_URL_DATE = re.compile(r"/((?:19|20)\d{2})([/-]?)(\d{2})\2(\d{2})(?=[/_.-]|$)|/((?:19|20)\d{2})/(\d{1,2})/(\d{1,2})(?=/|$)")
+
+
+def date_from_url(url: str | None, tz: tzinfo = UNPLACED) -> datetime | None:
+    """The day a URL's path names, at midnight in `tz`; None when it names none."""
+    if not url:
+        return None
+    path = url.split("?", 1)[0].split("#", 1)[0]
+    for m in _URL_DATE.finditer(path):
+        year, _sep, month, day = m.group(1, 2, 3, 4) if m.group(1) else (m[5], "", m[6], m[7])
+        try:
+            found = datetime(int(year), int(month), int(day), tzinfo=tz)
+        except ValueError:
+            continue  # "/2025/13/45/": an id, not a day
+        return found
+    return None

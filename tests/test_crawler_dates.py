@@ -66,3 +66,233 @@ def test_dates_with_no_utc_instant_or_time_of_day_are_not_dates(text):
 def test_a_relative_date_of_a_fetch_at_year_one_is_not_a_date():
     assert parse_date("Позавчера, 10:00", now=datetime(1, 1, 1, tzinfo=timezone.utc)) is None
     assert parse_date("31.12.9999 23:59", now=FETCHED).astimezone(timezone.utc).year == 9999
+
+
+# -- issue 11: a stated zone is kept; the calendar day never moves -------------
+
+from zoneinfo import ZoneInfo  # noqa: E402
+
+from core.dates import UNPLACED, ZONE_ABBREVIATIONS, date_from_url, page_zone, stated_zone  # noqa: E402
+from core.items import Page  # noqa: E402
+from crawler.pages.article import ArticlePage  # noqa: E402
+
+
+def _tz(hours, minutes=0):
+    return timezone(timedelta(hours=hours, minutes=minutes))
+
+
+@pytest.mark.parametrize(
+    "text, wall, offset",
+    [
+        # the issue's example: was 03:02:50 the next day in Almaty
+        ("2020-09-25T16:02:50CDT", datetime(2020, 9, 25, 16, 2, 50), -5),
+        ("2020-09-25 16:02:50 CDT", datetime(2020, 9, 25, 16, 2, 50), -5),
+        ("Sep 25, 2020 4:02 PM CDT", datetime(2020, 9, 25, 16, 2), -5),
+        ("2020-09-25T16:02:50+03:00", datetime(2020, 9, 25, 16, 2, 50), 3),
+        ("2020-09-25T16:02:50-0700", datetime(2020, 9, 25, 16, 2, 50), -7),
+        ("2020-09-25T23:30:00Z", datetime(2020, 9, 25, 23, 30), 0),
+        ("2020-09-25T16:02:50.123+03:00[Europe/Moscow]", datetime(2020, 9, 25, 16, 2, 50, 123000), 3),
+        ("25.09.2020 23:30 MSK", datetime(2020, 9, 25, 23, 30), 3),
+        ("25.09.2020 23:30 UTC", datetime(2020, 9, 25, 23, 30), 0),
+        ("25.09.2020 23:30 GMT+3", datetime(2020, 9, 25, 23, 30), 3),
+        ("25.09.2020 23:30 (UTC+06:00)", datetime(2020, 9, 25, 23, 30), 6),
+        ("25.09.2020 23:30 +03:00", datetime(2020, 9, 25, 23, 30), 3),
+        ("12 марта 2025, 14:35 МСК", datetime(2025, 3, 12, 14, 35), 3),
+        ("12 марта 2025 в 14:35 по московскому времени", datetime(2025, 3, 12, 14, 35), 3),
+        ("12.03.2025 14:35 по времени Астаны", datetime(2025, 3, 12, 14, 35), 5),
+        ("12.03.2025 23:50 CET", datetime(2025, 3, 12, 23, 50), 1),
+        ("12.07.2025 23:50 CEST", datetime(2025, 7, 12, 23, 50), 2),
+        ("12.07.2025 23:50 EEST", datetime(2025, 7, 12, 23, 50), 3),
+        ("12.01.2025 01:10 EST", datetime(2025, 1, 12, 1, 10), -5),
+        ("12.07.2025 01:10 PDT", datetime(2025, 7, 12, 1, 10), -7),
+        ("2025-03-12 14:35 Europe/Moscow", datetime(2025, 3, 12, 14, 35), 3),
+        ("Fri, 25 Sep 2020 16:02:50 +0300", datetime(2020, 9, 25, 16, 2, 50), 3),
+        ("Fri, 25 Sep 2020 23:02:50 GMT", datetime(2020, 9, 25, 23, 2, 50), 0),
+        # Kazakhstan: ALMT is Asia/Almaty, +06 before 1 March 2024 and +05 since
+        ("12.03.2025 23:30 ALMT", datetime(2025, 3, 12, 23, 30), 5),
+        ("12.03.2023 23:30 ALMT", datetime(2023, 3, 12, 23, 30), 6),
+        ("12.03.2025 23:30 QYZT", datetime(2025, 3, 12, 23, 30), 5),
+        # Moscow was +04 in 2011-2014: MSK is Europe/Moscow, not a fixed +03
+        ("12.03.2013 10:00 MSK", datetime(2013, 3, 12, 10, 0), 4),
+    ],
+)
+def test_a_stated_zone_is_kept_as_stated(text, wall, offset):
+    found = parse_date(text, ALMATY, now=FETCHED)  # the assumed zone must not win over the stated one
+    assert found.replace(tzinfo=None) == wall, "the wall time and the day as the page wrote them"
+    assert found.utcoffset() == timedelta(hours=offset)
+    assert stated_zone(text) is not None
+
+
+@pytest.mark.parametrize(
+    "text, wall",
+    [
+        ("25.09.2020 23:30", datetime(2020, 9, 25, 23, 30)),
+        ("2020-09-25T23:30:00", datetime(2020, 9, 25, 23, 30)),
+        ("25 сентября 2020, 23:30", datetime(2020, 9, 25, 23, 30)),
+        ("Вчера, 23:30", datetime(2025, 12, 20, 23, 30)),  # FETCHED is 21 Dec in every zone below
+        ("14:35 +5, 12.03.2025", datetime(2025, 3, 12)),  # "+5" is no zone: a bare offset needs "+05:00"
+    ],
+)
+@pytest.mark.parametrize("tz", [ZoneInfo("Asia/Almaty"), ZoneInfo("Europe/Moscow"), UNPLACED])
+def test_a_time_without_a_zone_takes_the_given_zone_and_keeps_its_day(text, wall, tz):
+    found = parse_date(text, tz, now=FETCHED)
+    assert found.replace(tzinfo=None) == wall and found.tzinfo is tz
+    assert stated_zone(text) is None
+
+
+def test_the_zone_table():
+    assert ZONE_ABBREVIATIONS["UTC"].utcoffset(None) == ZONE_ABBREVIATIONS["Z"].utcoffset(None) == timedelta(0)
+    fixed = {"CDT": -5, "CST": -6, "EDT": -4, "EST": -5, "PDT": -7, "PST": -8, "CET": 1, "CEST": 2, "EET": 2, "EEST": 3}
+    for name, hours in fixed.items():
+        assert ZONE_ABBREVIATIONS[name].utcoffset(None) == timedelta(hours=hours), name
+    summer_2025 = datetime(2025, 7, 1)
+    assert ZONE_ABBREVIATIONS["MSK"].utcoffset(summer_2025) == ZONE_ABBREVIATIONS["МСК"].utcoffset(summer_2025)
+    assert ZONE_ABBREVIATIONS["ALMT"].utcoffset(summer_2025) == timedelta(hours=5)
+
+
+def test_an_unknown_abbreviation_is_no_zone():
+    found = parse_date("25.09.2020 23:30 XYZ", ALMATY, fuzzy=False)
+    assert found == datetime(2020, 9, 25, 23, 30, tzinfo=ALMATY) and found.tzinfo is ALMATY
+
+
+@pytest.mark.parametrize(
+    "stated, host, language, zone",
+    [
+        (["2025-03-12T10:00:00+03:00"], "example.com", None, _tz(3)),  # another date's offset first…
+        (["2025-03-12T10:00:00+03:00"], "news.kz", "kk", _tz(3)),  # …even over the domain
+        (["2025-03-12 10:00"], "tengrinews.kz", None, ZoneInfo("Asia/Almaty")),  # no offset: not a clue
+        ([], "www.zakon.kz", "ru", ZoneInfo("Asia/Almaty")),
+        ([], "lenta.ru", None, ZoneInfo("Europe/Moscow")),
+        ([], "xn--80aswg.xn--p1ai", None, ZoneInfo("Europe/Moscow")),  # .рф
+        ([], "news.tut.by", None, ZoneInfo("Europe/Minsk")),
+        ([], "www.unian.ua", None, ZoneInfo("Europe/Kyiv")),
+        ([], "example.com", "kk", ZoneInfo("Asia/Almaty")),
+        ([], "example.com", "ru-KZ", ZoneInfo("Asia/Almaty")),
+        ([], "example.com", "ru_RU", ZoneInfo("Europe/Moscow")),
+        ([], "example.com", "be-BY", ZoneInfo("Europe/Minsk")),
+        ([], "example.com", "ru", UNPLACED),  # Russian is spoken in many zones
+        ([], "example.com", None, UNPLACED),
+    ],
+)
+def test_page_zone(stated, host, language, zone):
+    summer_2025 = datetime(2025, 7, 1)
+    assert page_zone(stated, host, language).utcoffset(summer_2025) == zone.utcoffset(summer_2025)
+
+
+@pytest.mark.parametrize(
+    "url, day",
+    [
+        ("https://lenta.ru/news/2025/03/12/tarify/", datetime(2025, 3, 12)),
+        ("https://x.kz/news/2025/3/7/slug", datetime(2025, 3, 7)),
+        ("https://x.kz/2025-03-12-tarify-vyrastut", datetime(2025, 3, 12)),
+        ("https://x.kz/news/20250312/tarify.html", datetime(2025, 3, 12)),
+        ("https://x.kz/news/tarify-1145321/", None),
+        ("https://x.kz/news/12345678/", None),  # an id, not a day
+        ("https://x.kz/news/2025/13/45/", None),
+        ("https://x.kz/news/?date=2025/03/12", None),  # the query is no path
+        (None, None),
+    ],
+)
+def test_date_from_url(url, day):
+    found = date_from_url(url, ZoneInfo("Asia/Almaty"))
+    assert (found.replace(tzinfo=None) if found else None) == day
+
+
+# -- pages: where dates are read, and in which zone ----------------------------
+
+BODY = "".join(f"<p>Абзац {i}: в Алматы обсудили новые тарифы на коммунальные услуги, "
+               f"которые вырастут с первого апреля, сообщили в акимате города.</p>" for i in range(4))
+
+
+def _page(head="", dateline="", url="https://example.com/news/tarify/", lang="ru", fetched=FETCHED):
+    html = (f'<html lang="{lang}"><head><title>Тарифы вырастут</title>{head}</head><body>'
+            f'<h1>Тарифы на коммунальные услуги вырастут с апреля</h1>{dateline}<article>{BODY}</article>'
+            f'</body></html>')
+    return ArticlePage(Page(url=url, body=html.encode("utf-8"), fetched_at=fetched))
+
+
+def _jsonld(**fields):
+    import json
+
+    return f'<script type="application/ld+json">{json.dumps({"@type": "NewsArticle", **fields})}</script>'
+
+
+@pytest.mark.parametrize(
+    "page, wall, offset, layer",
+    [
+        # the issue: a zone name in JSON-LD, no profile; the day stays the 25th
+        (_page(_jsonld(datePublished="2020-09-25T16:02:50CDT")), datetime(2020, 9, 25, 16, 2, 50), -5, "metadata"),
+        (_page(_jsonld(datePublished="2025-03-12T23:30:00+03:00")), datetime(2025, 3, 12, 23, 30), 3, "metadata"),
+        # no zone at 23:30 on a .kz domain: read in Almaty, still the 12th
+        (_page(_jsonld(datePublished="2025-03-12T23:30:00"), url="https://tengrinews.kz/news/tarify-1/"),
+         datetime(2025, 3, 12, 23, 30), 5, "metadata"),
+        # no zone, but dateModified states +03:00: the page's CMS runs on Moscow time
+        (_page(_jsonld(datePublished="2025-03-12T23:30:00", dateModified="2025-03-13T08:00:00+03:00")),
+         datetime(2025, 3, 12, 23, 30), 3, "metadata"),
+        # <html lang="kk">, a .com domain
+        (_page('<meta property="article:published_time" content="2025-03-12 23:30">', lang="kk"),
+         datetime(2025, 3, 12, 23, 30), 5, "metadata"),
+        # nothing places the page: the wall time as written, in UTC
+        (_page('<meta property="article:published_time" content="2025-03-12 23:30">'),
+         datetime(2025, 3, 12, 23, 30), 0, "metadata"),
+        # the <meta> variants CMSs write
+        (_page('<meta property="og:published_time" content="2025-03-12T10:15:00+05:00">'),
+         datetime(2025, 3, 12, 10, 15), 5, "metadata"),
+        (_page('<meta name="DC.date.issued" content="2025-03-12T10:15:00+03:00">'),
+         datetime(2025, 3, 12, 10, 15), 3, "metadata"),
+        (_page('<meta name="sailthru.date" content="2025-03-12 10:15:00 MSK">'),
+         datetime(2025, 3, 12, 10, 15), 3, "metadata"),
+        (_page('<meta name="parsely-pub-date" content="2025-03-12T05:15:00Z">'),
+         datetime(2025, 3, 12, 5, 15), 0, "metadata"),
+        (_page('<meta name="pubdate" content="2025-03-12T10:15:00+06:00">'),
+         datetime(2025, 3, 12, 10, 15), 6, "metadata"),
+        (_page('<meta name="date" content="2025-03-12">', url="https://vlast.kz/novosti/1.html"),
+         datetime(2025, 3, 12), 5, "metadata"),
+        # a JSON-LD date that does not parse: the <meta> one after it answers
+        (_page(_jsonld(datePublished="скоро") + '<meta property="article:published_time" content="2025-03-12T10:15:00+05:00">'),
+         datetime(2025, 3, 12, 10, 15), 5, "metadata"),
+        # <time datetime> keeps its offset
+        (_page(dateline='<time datetime="2025-03-12T23:30:00+03:00">12 марта, 23:30</time>', url="https://x.kz/a/"),
+         datetime(2025, 3, 12, 23, 30), 3, "metadata"),
+        # visible datelines near the headline, in the page's zone
+        (_page(dateline='<div class="meta">12 марта 2025, 14:35</div>', url="https://x.kz/a/"),
+         datetime(2025, 3, 12, 14, 35), 5, "generic"),
+        (_page(dateline='<span>12.03.2025 23:35</span>', url="https://lenta.ru/a/"),
+         datetime(2025, 3, 12, 23, 35), 3, "generic"),
+        (_page(dateline='<span>Вчера, 09:10</span>', url="https://x.kz/a/"),
+         datetime(2025, 12, 20, 9, 10), 5, "generic"),
+        (_page(dateline='<span>12.03.2025 23:35 МСК</span>', url="https://x.kz/a/"),
+         datetime(2025, 3, 12, 23, 35), 3, "generic"),
+        # the day in the URL, when nothing else dates the page
+        (_page(url="https://x.kz/news/2025/03/12/tarify/"), datetime(2025, 3, 12), 5, "generic"),
+        (_page(url="https://example.com/2025/03/12/tarify/"), datetime(2025, 3, 12), 0, "generic"),
+    ],
+)
+def test_page_dates(page, wall, offset, layer):
+    found = page.published_at
+    assert found is not None and found.replace(tzinfo=None) == wall
+    assert found.utcoffset() == timedelta(hours=offset)
+    assert page.layers["published_at"] == layer
+
+
+def test_metadata_beats_the_url_and_the_dateline():
+    page = _page('<meta property="article:published_time" content="2025-03-11T10:00:00+05:00">',
+                 dateline="<span>12.03.2025 14:35</span>", url="https://x.kz/2025/03/13/a/")
+    assert page.published_at == datetime(2025, 3, 11, 10, 0, tzinfo=_tz(5))
+
+
+def test_a_profile_zone_applies_only_to_times_without_one():
+    from dataclasses import replace
+
+    from core.profiles import load_profile
+
+    demo = replace(load_profile("demo"), timezone=ZoneInfo("Europe/Moscow"))
+    page = _page(_jsonld(datePublished="2020-09-25T16:02:50CDT", dateModified="2020-09-25T23:30:00"),
+                 url="https://x.kz/a/")
+    page = ArticlePage(page.page, demo)
+    assert page.published_at.utcoffset() == timedelta(hours=-5)
+    assert page.modified_at == datetime(2020, 9, 25, 23, 30, tzinfo=ZoneInfo("Europe/Moscow"))
+
+
+def test_a_page_with_no_date_anywhere_has_none():
+    assert _page().published_at is None

@@ -8,13 +8,13 @@ that answered each field, so a site that changed its theme shows up as
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, tzinfo
 from functools import cached_property
 from core.bylines import clean_authors, decode_entities
-from core.dates import ALMATY, parse_date
+from core.dates import date_from_url, page_zone, parse_date
 from core.encoding import decode_html
 from core.items import Image, Page, RawArticle, RawLink
-from core.normalize import join_url
+from core.normalize import join_url, url_host
 from crawler.pages import generic, maintext
 from crawler.pages.html import parse_html, remove, select, select_one, strip_noise, text_of
 from crawler.pages.metadata import Metadata, read_metadata
@@ -46,7 +46,6 @@ class ArticlePage:
         self.profile = profile
         self.url = page.final_url or page.url
         self.text, self.encoding = decode_html(page.body, page.headers, encoding)
-        self.tz = profile.timezone if profile else ALMATY
         self.layers: dict[str, str] = {}
 
     # -- parsing -------------------------------------------------------------
@@ -64,6 +63,15 @@ class ArticlePage:
     def metadata(self) -> Metadata:
         self.tree
         return self.__dict__["metadata"]
+
+    @cached_property
+    def tz(self) -> tzinfo:
+        """The zone for times the page writes without one (a stated zone always wins):
+        the profile's; for an unprofiled page the one its other dates, domain or
+        language place it in, else UTC (core.dates.page_zone): the day never moves."""
+        if self.profile:
+            return self.profile.timezone
+        return page_zone(self.metadata.dates, url_host(self.url), self.metadata.language)
 
     @property
     def selectors(self):
@@ -101,7 +109,7 @@ class ArticlePage:
                 return self._answer("canonical_url", "metadata", url)
         return None
 
-    def _date(self, name: str, selector: str | None, meta_value: str | None) -> datetime | None:
+    def _date(self, name: str, selector: str | None, meta_values: list[str]) -> datetime | None:
         now = self.page.fetched_at
         if self.selectors and selector:
             el = select_one(self.tree, selector)
@@ -109,7 +117,7 @@ class ArticlePage:
                 value = parse_date(el.get("datetime") or text_of(el), self.tz, now)
                 if value:
                     return self._answer(name, "profile", value)
-        if meta_value:
+        for meta_value in meta_values:  # JSON-LD, then <meta> variants: the first that parses
             value = parse_date(meta_value, self.tz, now)
             if value:
                 return self._answer(name, "metadata", value)
@@ -117,9 +125,18 @@ class ArticlePage:
 
     @cached_property
     def published_at(self) -> datetime | None:
-        found = self._date("published_at", self.selectors and self.selectors.published, self.metadata.published)
+        """Profile selector; JSON-LD and <meta> (metadata.PUBLISHED_KEYS); the dateline
+        near the headline (<time datetime>, "12 марта 2025, 14:35", "Вчера, 09:10");
+        the day in the URL ("/2025/03/12/")."""
+        found = self._date("published_at", self.selectors and self.selectors.published,
+                           self.metadata.published_candidates)
         if found is None and self.anchors[0] is not None:
             found = self._generic_date()
+        if found is None:
+            for url in (self.url, self.canonical_url):
+                found = date_from_url(url, self.tz)
+                if found:
+                    return self._answer("published_at", "generic", found)  # the contract names three layers
         return found
 
     def _generic_date(self) -> datetime | None:
@@ -145,7 +162,8 @@ class ArticlePage:
 
     @cached_property
     def modified_at(self) -> datetime | None:
-        return self._date("modified_at", self.selectors and self.selectors.modified, self.metadata.modified)
+        return self._date("modified_at", self.selectors and self.selectors.modified,
+                          self.metadata.modified_candidates)
 
     @cached_property
     def authors(self) -> list[str]:

@@ -36,6 +36,13 @@ class Metadata:
     body: str | None = None  # JSON-LD articleBody, when a site ships it
     og_type: str | None = None
     is_article_type: bool = False  # JSON-LD or og:type says "article"
+    # Every date string the page states, best first: `published`/`modified` are the
+    # first; a later one answers when the first does not parse. `dates` holds them all
+    # (any JSON-LD object, every <time datetime>) for the zone an unprofiled page is in.
+    published_candidates: list[str] = field(default_factory=list)
+    modified_candidates: list[str] = field(default_factory=list)
+    dates: list[str] = field(default_factory=list)
+    language: str | None = None  # <html lang>, else og:locale / content-language ("ru-KZ", "kk_KZ")
 
 
 def _as_list(value: Any) -> list:
@@ -100,7 +107,8 @@ def read_metadata(root) -> Metadata:
                 return props[key][0]
         return None
 
-    article = next((o for o in _jsonld_objects(root) if _types(o) & ARTICLE_TYPES), None)
+    objects = _jsonld_objects(root)
+    article = next((o for o in objects if _types(o) & ARTICLE_TYPES), None)
     if article:
         meta.is_article_type = True
         meta.title = _name(article.get("headline")) or _name(article.get("name"))
@@ -140,17 +148,55 @@ def read_metadata(root) -> Metadata:
         meta.canonical_url = canonical[0].get("href").strip()
     meta.canonical_url = meta.canonical_url or first("og:url")
 
-    if not meta.published:
-        for el in select(root, "[itemprop=datePublished], time[datetime]"):
-            value = el.get("datetime") or el.get("content") or text_of(el)
-            if value:
-                meta.published = value
-                break
+    _read_dates(meta, root, objects, article, props)
     if not meta.body:
         body = select(root, "[itemprop=articleBody]")
         if body:
             meta.is_article_type = True
     return meta
+
+
+# <meta> names (lower case) for the publication time, in the order they are trusted:
+# the Open Graph article tags, schema.org itemprop, then what CMSs and analytics
+# tags write (Dublin Core, Sailthru, Parse.ly, Cxense, Mediator).
+PUBLISHED_KEYS = (
+    "article:published_time", "og:published_time", "og:article:published_time", "datepublished",
+    "pubdate", "publishdate", "publish-date", "publish_date", "article.published", "dc.date.issued",
+    "dcterms.issued", "dc.date", "dcterms.date", "dcterms.created", "date", "sailthru.date",
+    "parsely-pub-date", "cxenseparse:recs:publishtime", "mediator_published_time", "datecreated",
+)
+MODIFIED_KEYS = (
+    "article:modified_time", "og:article:modified_time", "datemodified", "og:updated_time",
+    "dc.date.modified", "dcterms.modified", "article.updated", "lastmod",
+)
+_JSONLD_DATES = ("datePublished", "dateCreated", "dateModified", "uploadDate")
+
+
+def _read_dates(meta: Metadata, root, objects: list[dict], article: dict | None, props: dict) -> None:
+    """The page's date strings, best first: JSON-LD, then <meta>, then itemprop
+    datePublished and <time datetime> elements in document order (as before)."""
+    published = [_name(article.get("datePublished")), _name(article.get("dateCreated"))] if article else []
+    modified = [_name(article.get("dateModified"))] if article else []
+    published += [v for key in PUBLISHED_KEYS for v in props.get(key, [])]
+    modified += [v for key in MODIFIED_KEYS for v in props.get(key, [])]
+    elements = []
+    for el in select(root, "[itemprop=datePublished], time[datetime]"):
+        value = el.get("datetime") or el.get("content") or text_of(el)
+        if value:
+            elements.append(value.strip())
+    published += elements
+    meta.published_candidates = list(dict.fromkeys(v for v in published if v))
+    meta.modified_candidates = list(dict.fromkeys(v for v in modified if v))
+    meta.published = meta.published or next(iter(meta.published_candidates), None)
+    meta.modified = meta.modified or next(iter(meta.modified_candidates), None)
+    others = [_name(o.get(key)) for o in objects for key in _JSONLD_DATES]
+    meta.dates = list(dict.fromkeys(v for v in [*meta.published_candidates, *meta.modified_candidates, *others] if v))
+    html = root if root.tag == "html" else next(root.iter("html"), None)
+    lang = html.get("lang") or html.get("xml:lang") if html is not None else None
+    if not lang:
+        lang = next((el.get("content") for el in root.iter("meta")
+                     if (el.get("http-equiv") or "").lower() == "content-language"), None)
+    meta.language = (lang or (props.get("og:locale") or [None])[0] or "").strip() or None
 
 
 _HEAD_END = re.compile(rb"</head\s*>", re.I)
