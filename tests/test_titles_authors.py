@@ -144,6 +144,23 @@ def test_the_h1_inside_the_article_beats_an_earlier_one():
     assert parse(html(top=top)).title == HEADLINE
 
 
+@pytest.mark.parametrize(
+    "wrap",
+    [
+        '<header class="entry-header"><div class="jeg_post_category"><a href="/obshchestvo/">Общество</a></div>{}</header>',
+        '<div class="elementor-widget elementor-widget-theme-post-title"><div class="elementor-widget-container">{}</div></div>',
+    ],
+    ids=["article-header", "page-builder-widget"],
+)
+def test_a_headline_in_the_articles_own_header_or_a_builder_widget_is_the_headline(wrap):
+    """The site's header is chrome; an <header class="entry-header"> in the article, or an
+    Elementor post-title widget, is where a WordPress theme puts the visible headline."""
+    page = html(h1=None, before=wrap.format(f'<h1 class="entry-title">{HEADLINE}</h1>'),
+                head=f'<meta property="og:title" content="ФОТО | {HEADLINE} — Новости Казахстана">')
+    raw = parse(page)
+    assert raw.title == HEADLINE and raw.layers["title"] == "generic"
+
+
 # -- the author cleaner ------------------------------------------------------------
 
 

@@ -44,6 +44,23 @@ _CONTENT = re.compile(r"article|post|entry|news|story|content|material|publicati
 _LOGO = re.compile(r"logo|brand|site-?title|site-?name|masthead")
 
 
+# Chrome no headline sits in. Not "header" or "widget": an article's own
+# <header class="entry-header"> and a page builder's post-title widget hold it.
+_NOT_HEADLINE = re.compile(
+    r"(^|[\s_-])(nav|navbar|menu|footer|sidebar|side-bar|aside|popular|most-read|latest|trending|"
+    r"breadcrumbs?|comments?|comment-list|cookie)($|[\s_-])"
+)
+
+
+def _chrome_above(h1) -> bool:
+    for el in (h1, *h1.iterancestors()):
+        if el.tag in ("body", "html"):
+            return False
+        if el.tag in ("nav", "footer", "aside", "form") or _NOT_HEADLINE.search(class_id(el)):
+            return True
+    return False
+
+
 def _headline_score(h1) -> int:
     """2: inside the article (an <article>/<main>, a content wrapper); 1: anywhere
     else outside chrome; 0: the site logo (a <h1> around the home link or the logo)."""
@@ -68,7 +85,7 @@ def find_headline(root) -> str | None:
     best, best_score = None, 0
     for h1 in root.iter("h1"):
         text = decode_entities(text_of(h1))
-        if words(text) < 2 or is_chrome(h1):
+        if words(text) < 2 or _chrome_above(h1):
             continue
         score = _headline_score(h1)
         if score > best_score:
