@@ -232,3 +232,8 @@ def defragment(url: str) -> str | None:
         return urldefrag(url)[0]
     except ValueError:
         return None
+
+
+def clip(text: str, limit: int = 80) -> str:
+    """At most `limit` characters of what someone typed, for a one-line message."""
+    return text if len(text) <= limit else text[:limit] + f"… ({len(text)} characters)"

@@ -25,6 +25,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+from core.normalize import clip
+
 SITES_DIR = Path(__file__).resolve().parent.parent / "seeds" / "sites"
 
 
@@ -331,7 +333,7 @@ def load_profile(name_or_path: str) -> SiteProfile:
     except (OSError, ValueError):  # a name too long for the file system, a NUL in it
         found = False
     if not found:
-        shown = name_or_path if len(name_or_path) <= 200 else f"{name_or_path[:200]}… ({len(name_or_path)} characters)"
+        shown = clip(name_or_path, 200)
         if bundled:
             known = ", ".join(available_sites()) or "none"
             raise ProfileError(f"no site profile {shown!r} (known sites: {known})")

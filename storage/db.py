@@ -42,6 +42,7 @@ from sqlalchemy import URL, Engine, create_engine, event, inspect, make_url
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session, sessionmaker
 
+from core.normalize import clip
 from storage import search
 
 DEFAULT_URL = "sqlite:///data/newsdb.sqlite"
@@ -228,14 +229,14 @@ def make_engine(url: str, *, create: bool = True) -> Engine:
         parsed.port  # noqa: B018 - make_url() takes "host:abc" and fails only here
     except (sa_exc.ArgumentError, ValueError):
         raise DatabaseError(
-            f"invalid database URL {_clip(mask_password(url))!r}: expected e.g. sqlite:///data/newsdb.sqlite "
+            f"invalid database URL {clip(mask_password(url), 200)!r}: expected e.g. sqlite:///data/newsdb.sqlite "
             "or postgresql+psycopg://user@host/dbname"
         ) from None
     backend = parsed.get_backend_name()
     if backend == "sqlite":
         database = parsed.database or ""
         if not create and _is_file(database) and not os.path.isfile(database):  # False on a name too long, too
-            raise DatabaseError(f"no database at {_clip(database)}: {_how_to_create(_shown(parsed))}")
+            raise DatabaseError(f"no database at {clip(database, 200)}: {_how_to_create(_shown(parsed))}")
         if not create and _is_file(database) and os.path.getsize(database) == 0:
             # Connecting would write SQLite's header into it: refuse before that.
             raise DatabaseError(f"{_shown(parsed)} holds no newsdb database: {_how_to_create(_shown(parsed))}")
@@ -413,12 +414,9 @@ def _describe(diff) -> str:  # type: ignore[no-untyped-def]
 
 
 def _shown(url: URL) -> str:
-    return _clip(url.render_as_string(hide_password=True))
+    return clip(url.render_as_string(hide_password=True), 200)
 
 
-def _clip(text: str, limit: int = 200) -> str:
-    """A message quotes at most `limit` characters of what the user typed."""
-    return text if len(text) <= limit else text[:limit] + f"… ({len(text)} characters)"
 
 
 _PASSWORD = re.compile(r"(://[^:/@\s]*):[^@/\s]*@")

@@ -25,7 +25,8 @@ from sqlalchemy.orm import Session
 from core.names import lemma, word_key
 from core.normalize import fold_for_search, normalize_text
 from storage import models as m
-from storage.search import MAX_LIMIT, QueryError, check_site, checked_text, clip
+from core.normalize import clip
+from storage.search import MAX_LIMIT, QueryError, check_site, checked_text
 
 MAX_SPEAKER_LENGTH = 200  # characters: "Касым-Жомарт Кемелевич Токаев" is 29
 MAX_CONTAINS_LENGTH = 1000  # a quote fragment; quotes are rarely longer

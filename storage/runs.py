@@ -30,6 +30,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.normalize import clip
 from storage import models as m
 from storage.api import record_site_profile
 
@@ -234,7 +235,7 @@ def seen_ids(session: Session, site_name: str) -> set[str]:
     """
     urls = m.Url.__table__
     query = select(urls.c.external_id).where(
-        urls.c.site_id == _site_id(session, site_name), urls.c.last_ok_at.is_not(None),
+        urls.c.site_id == site_id(session, site_name), urls.c.last_ok_at.is_not(None),
         urls.c.external_id.is_not(None),
     )  # no DISTINCT: twins share an id, and the set folds them without a sort in the database
     return set(session.connection().execute(query).scalars())
@@ -251,10 +252,10 @@ def revisits(session: Session, site_name: str, *, young_since: datetime) -> dict
     stored = select(m.Page.id).where(m.Page.url == urls.c.url, m.Page.is_article.is_(True)).exists()
     columns = (urls.c.url, urls.c.outcome, urls.c.failures, urls.c.first_seen_at, urls.c.last_ok_at,
                urls.c.retry_at, urls.c.etag, urls.c.last_modified, stored)
-    site_id = _site_id(session, site_name)
+    site = site_id(session, site_name)
     found: dict[str, UrlState] = {}
     for wanted in (urls.c.last_ok_at.is_(None), urls.c.first_seen_at >= young_since):
-        query = select(*columns).where(urls.c.site_id == site_id, wanted, urls.c.kind == "article")
+        query = select(*columns).where(urls.c.site_id == site, wanted, urls.c.kind == "article")
         found.update({url: UrlState(*rest) for url, *rest in session.connection().execute(query)})
     return found
 
@@ -356,14 +357,14 @@ def _run_view(run: m.CrawlRun, site: str) -> RunView:
     )
 
 
-def _site_id(session: Session, site_name: str) -> int:
-    site_id = session.scalar(select(m.Site.id).where(m.Site.name == site_name))
-    if site_id is None:
+def site_id(session: Session, site_name: str) -> int:
+    """The site's id; NoSuchSite, naming the known sites, when the database has none of that name."""
+    found = session.scalar(select(m.Site.id).where(m.Site.name == site_name))
+    if found is None:
         known = list(session.scalars(select(m.Site.name).order_by(m.Site.name)))
         listed = f" (known: {', '.join(known)})" if known else " (the database has no sites yet)"
-        shown = site_name if len(site_name) <= 200 else f"{site_name[:200]}… ({len(site_name)} characters)"
-        raise NoSuchSite(f"no site named {shown!r} in the database{listed}")
-    return site_id
+        raise NoSuchSite(f"no site named {clip(site_name)!r} in the database{listed}")
+    return found
 
 
 def list_runs(session: Session, site: str | None = None, last: int = 20) -> list[RunView]:
@@ -373,7 +374,7 @@ def list_runs(session: Session, site: str | None = None, last: int = 20) -> list
     """
     query = select(m.CrawlRun, m.Site.name).join(m.Site, m.Site.id == m.CrawlRun.site_id)
     if site is not None:
-        query = query.where(m.CrawlRun.site_id == _site_id(session, site))
+        query = query.where(m.CrawlRun.site_id == site_id(session, site))
     query = query.order_by(m.CrawlRun.started_at.desc(), m.CrawlRun.id.desc()).limit(last)
     return [_run_view(run, name) for run, name in session.execute(query)]
 

@@ -46,8 +46,9 @@ from sqlalchemy.orm import Session
 # words into Cyrillic look-alikes ("covid" -> "соvіd"), which PostgreSQL's tsvector,
 # computed in SQL from the stored text, cannot mirror; both backends must fold alike.
 from core.normalize import normalize_text
+from core.normalize import clip
 from storage import models as m
-from storage.runs import NoSuchSite
+from storage.runs import NoSuchSite, site_id
 
 FTS_TABLE = "articles_fts"
 FTS_COLUMNS = ("title_stems", "text_stems", "word_forms")
@@ -79,11 +80,6 @@ class QueryError(ValueError):
     """A search query or filter value newsdb refuses; the message is one line."""
 
 
-def clip(text: str, limit: int = 80) -> str:
-    """At most `limit` characters of what the user typed, for a message."""
-    return text if len(text) <= limit else text[:limit] + f"… ({len(text)} characters)"
-
-
 def checked_text(value: str, what: str, limit: int | None = None) -> str:
     """`value` if a database can compare it: QueryError for a NUL (PostgreSQL
     refuses it in any string), a lone surrogate (not encodable as UTF-8: what
@@ -107,11 +103,7 @@ def checked_text(value: str, what: str, limit: int | None = None) -> str:
 def check_site(session: Session, name: str) -> None:
     """NoSuchSite unless the database holds a site of that name: a mistyped --site
     is an error, not an empty result."""
-    checked_text(name, "site name")
-    if session.scalar(select(m.Site.id).where(m.Site.name == name)) is None:
-        known = list(session.scalars(select(m.Site.name).order_by(m.Site.name)))
-        listed = f" (known: {', '.join(known)})" if known else " (the database has no sites yet)"
-        raise NoSuchSite(f"no site named {clip(name)!r} in the database{listed}")
+    site_id(session, checked_text(name, "site name"))
 
 
 # -- text folding and stemming ------------------------------------------------------

@@ -26,7 +26,8 @@ from pipelines.parse import STEP_SETTINGS, Steps, steps_from_settings
 from storage.db import DEFAULT_URL, Database, DatabaseError, mask_password, open_database
 from storage.quotes import MAX_CONTAINS_LENGTH, MAX_SPEAKER_LENGTH
 from storage.runs import NoSuchSite
-from storage.search import MAX_LIMIT, MAX_QUERY_LENGTH, QueryError, clip
+from core.normalize import clip
+from storage.search import MAX_LIMIT, MAX_QUERY_LENGTH, QueryError
 
 USER_ERRORS = (DatabaseError, ProfileError, EncodingError, OSError, QueryError, NoSuchSite)
 
