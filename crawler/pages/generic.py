@@ -20,20 +20,29 @@ from core.names import is_name_token
 from core.normalize import join_url, url_host
 from crawler.pages.html import class_id, text_of, words
 
+
+def _class_words(*names: str) -> re.Pattern:
+    """A class or id that holds one of `names` as a word ("site-footer", "nav_main")."""
+    return re.compile(r"(^|[\s_-])(" + "|".join(names) + r")($|[\s_-])")
+
+
+# Chrome no visible headline sits in either. Not "header" or "widget": an article's own
+# <header class="entry-header"> and a page builder's post-title widget hold it.
+_NAVIGATION = ("nav", "navbar", "menu", "footer", "sidebar", "side-bar", "aside", "popular", "most-read",
+               "latest", "trending", "breadcrumbs?", "comments?", "comment-list", "cookie")
+_NOT_HEADLINE = _class_words(*_NAVIGATION)
+_NOT_HEADLINE_TAGS = {"nav", "footer", "aside", "form"}
 # Containers that are page chrome, never the article or its related block.
-CHROME = re.compile(
-    r"(^|[\s_-])(nav|navbar|menu|header|footer|sidebar|side-bar|aside|widget|popular|most-read|"
-    r"latest|trending|breadcrumbs?|comments?|comment-list|share|social|cookie|banner|ad|ads|advert\w*|subscribe)"
-    r"($|[\s_-])"
-)
-CHROME_TAGS = {"nav", "header", "footer", "aside", "form"}
+CHROME = _class_words(*_NAVIGATION, "header", "widget", "share", "social", "banner", "ad", "ads",
+                      r"advert\w*", "subscribe")
+CHROME_TAGS = {*_NOT_HEADLINE_TAGS, "header"}
 
 
-def is_chrome(element) -> bool:
+def is_chrome(element, *, classes: re.Pattern = CHROME, tags: set[str] = CHROME_TAGS) -> bool:
     for el in (element, *element.iterancestors()):
         if el.tag in ("body", "html"):
             return False  # page-wide classes ("has-sidebar") say nothing about one block
-        if el.tag in CHROME_TAGS or CHROME.search(class_id(el)):
+        if el.tag in tags or classes.search(class_id(el)):
             return True
     return False
 
@@ -42,23 +51,6 @@ _TITLE_SEPARATORS = re.compile(r"\s+(?:[|–—:»/-]|::)\s+")
 # Content wrappers a visible headline sits in, and the site-logo blocks it does not.
 _CONTENT = re.compile(r"article|post|entry|news|story|content|material|publication|detail|single|headline|main")
 _LOGO = re.compile(r"logo|brand|site-?title|site-?name|masthead")
-
-
-# Chrome no headline sits in. Not "header" or "widget": an article's own
-# <header class="entry-header"> and a page builder's post-title widget hold it.
-_NOT_HEADLINE = re.compile(
-    r"(^|[\s_-])(nav|navbar|menu|footer|sidebar|side-bar|aside|popular|most-read|latest|trending|"
-    r"breadcrumbs?|comments?|comment-list|cookie)($|[\s_-])"
-)
-
-
-def _chrome_above(h1) -> bool:
-    for el in (h1, *h1.iterancestors()):
-        if el.tag in ("body", "html"):
-            return False
-        if el.tag in ("nav", "footer", "aside", "form") or _NOT_HEADLINE.search(class_id(el)):
-            return True
-    return False
 
 
 def _headline_score(h1) -> int:
@@ -85,7 +77,7 @@ def find_headline(root) -> str | None:
     best, best_score = None, 0
     for h1 in root.iter("h1"):
         text = decode_entities(text_of(h1))
-        if words(text) < 2 or _chrome_above(h1):
+        if words(text) < 2 or is_chrome(h1, classes=_NOT_HEADLINE, tags=_NOT_HEADLINE_TAGS):
             continue
         score = _headline_score(h1)
         if score > best_score:
