@@ -16,6 +16,7 @@ from core.encoding import decode_html
 from core.items import Image, Page, RawArticle, RawLink
 from core.normalize import join_url, url_host
 from crawler.pages import generic, maintext
+from crawler.pages.related import find_related
 from crawler.pages.html import parse_html, remove, select, select_one, strip_noise, text_of
 from crawler.pages.metadata import Metadata, read_metadata
 from core.profiles import SiteProfile
@@ -280,7 +281,7 @@ class ArticlePage:
                 cards.append(RawLink(title=text_of(head), url=link.get("href").strip(), tag=tag or None))
             if cards:
                 return self._answer("related", "profile", cards)
-        found = generic.find_related(self.tree, self.anchors[1], self.url)
+        found = find_related(self.tree, self.anchors[1], self.url)
         return self._answer("related", "generic", found) if found else []
 
     @cached_property
