@@ -281,7 +281,7 @@ class ArticlePage:
                 cards.append(RawLink(title=text_of(head), url=link.get("href").strip(), tag=tag or None))
             if cards:
                 return self._answer("related", "profile", cards)
-        found = find_related(self.tree, self.anchors[1], self.url)
+        found = find_related(self.tree, *self.anchors, self.url)
         return self._answer("related", "generic", found) if found else []
 
     @cached_property

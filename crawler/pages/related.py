@@ -1,8 +1,18 @@
-"""Layer 3: the related-headlines block on a DOM we have never seen.
+"""Layer 3: the related-headlines blocks on a DOM we have never seen.
 
-Related headlines are the first run of >= 3 headline cards after the body's last
-line that is not navigation, a sidebar, a footer or a "popular"/"latest" block.
-Language-agnostic, except the headings that name such blocks (_NOT_RELATED_HEADING).
+Two kinds of block hold an article's related headlines:
+
+* a block that says so: its heading or its class names it ("Читайте также",
+  "По теме", "Похожие новости", "Related posts", "Бұл тақырыпта", class
+  "related"/"similar"/"see-also"). It may be a line inside the body
+  ("<p><b>Смотрите также:</b> <a>…</a></p>") or a grid after it, and one card is
+  enough. Every such block after the body's first line counts, in document order.
+* when no named block follows the body, the first run of >= 3 headline cards
+  after the body's last line that is not page chrome.
+
+Never related: navigation, footers, comments, blocks headed or classed
+"popular"/"latest"/"partners", prev/next links, tag and rubric links, other sites.
+Language-agnostic, except the headings (Russian, Kazakh and English words below).
 """
 
 from __future__ import annotations
@@ -12,102 +22,302 @@ import re
 from core.items import RawLink
 from core.normalize import join_url, url_host
 from crawler.pages.generic import is_chrome
-from crawler.pages.html import text_of, words
+from crawler.pages.html import class_id, text_of, words
+
+
+def _class_words(*names: str) -> re.Pattern:
+    """A class or id that holds one of `names` as a word ("related-posts", "Related_grid__x1")."""
+    return re.compile(r"(?:^|[\s_-])(?:" + "|".join(names) + r")(?:$|[\s_-])")
+
+
+_RELATED_HEADING = re.compile(
+    r"по\s+теме|читайте\s+(?:также|тоже|ещё|еще)|(?:также|тоже)\s+читайте|смотрите\s+(?:также|тоже)|"
+    r"(?:ещё|еще|также|тоже)\s+по\s+теме|похожи[ех]|связанн|материалы\s+по|по\s+этой\s+теме|"
+    r"рекоменду|может\s+(?:быть\s+)?(?:вам\s+)?(?:быть\s+)?интересн|будет\s+интересн|"
+    r"бұл\s+тақырып|тақырыпқа|тақырыптас|ұқсас|сондай-ақ\s+оқ|оқи\s+отырыңыз|"
+    r"read\s+(?:also|more)|also\s+read|see\s+also|related|more\s+on\s+(?:this|the)|you\s+may\s+also|similar",
+    re.I,
+)
+# Headings of blocks that list the site's other news, not this article's related ones.
+_NOT_RELATED_HEADING = re.compile(
+    r"попул|читаем|обсужда|последн|свеж|^нов(ое|ые|ости)\b|лента|главное|сейчас|партн|реклам|спонсор|"
+    r"из\s+сети|новости\s+сми|в\s+мире|комментар|^теги|^метки|поделит|предыдущ|следующ|архив|"
+    r"көп\s+оқыл|соңғы|танымал|жаңалықтар\s+таспа|"
+    r"popular|most[- ]read|trending|latest|recent|top stories|partner|sponsor|promoted|comments?|previous|next",
+    re.I,
+)
+_RELATED_CLASS = _class_words("related", "relatedposts", "similar", "see-?also", "seealso", "read-?also",
+                              "also-read", "po-?teme", "yarpp", "crp_related", "more-on", "same-?topic")
+_NOT_RELATED_CLASS = _class_words("popular", "most-?read", "latest", "trending", "partners?", "smi2",
+                                  "lentainform", "recommendations-widget", "sponsored", "promo",
+                                  r"comments?", "prev", "next", "previous", "pager", "pagination",
+                                  "post-navigation", "nav-links", "navigation", "tags?", "tag-?cloud")
+# Chrome a named block never sits in (a sidebar or a page builder's widget may hold one).
+_HARD_CHROME = _class_words("nav", "navbar", "menu", "footer", "breadcrumbs?", "comments?", "comment-list",
+                            "cookie", "header")
+_HARD_CHROME_TAGS = {"nav", "footer", "header", "form"}
+
+_BLOCK_TAGS = {"div", "section", "aside", "ul", "ol", "table", "tbody", "p", "li", "nav", "dl", "amp-carousel"}
+_RUBRIC_HREF = re.compile(r"/(?:rubric|rubrics|tag|tags|category|categories|section|sections|topic|topics|theme)/", re.I)
+_RUBRIC_CLASS = re.compile(r"rubric|categ|(?:^|[\s_-])cat(?:$|[\s_-])|section|kicker|label|topic|(?:^|[\s_-])tag(?:$|[\s_-])")
+_TITLE_CLASS = re.compile(r"title|headline|heading|name")
+_DATE_LIKE = re.compile(r"^[\d\s.:/,-]+$|\d{1,2}[.:/]\d{2}|\b\d{4}\b|\d+\s*(?:мин|час|дн|min|hour|day)")
+_PREV_NEXT = re.compile(r"^\s*(?:[←→«»<>‹›]|предыдущ|следующ|previous|next|назад|вперёд|вперед|алдыңғы|келесі)", re.I)
+
+
+_LEADING_MARKS = re.compile(r"^[\W\d_]+")
 
 
 def _same_site(href: str, base_url: str) -> bool:
     host = url_host(join_url(base_url, href) or "")
     base = url_host(base_url)
-    return host.removeprefix("www.") == base.removeprefix("www.")
+    return bool(host) and host.removeprefix("www.") == base.removeprefix("www.")
 
 
-def _is_headline(a, base_url: str) -> bool:
-    return words(text_of(a)) >= 3 and bool(a.get("href")) and _same_site(a.get("href"), base_url)
+def _is_headline(a, base_url: str, min_words: int = 3) -> bool:
+    href = (a.get("href") or "").strip()
+    if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")) or _RUBRIC_HREF.search(href):
+        return False
+    if "prev" in (a.get("rel") or "") or "next" in (a.get("rel") or ""):
+        return False
+    text = text_of(a)
+    return words(text) >= min_words and not _PREV_NEXT.match(text) and _same_site(href, base_url)
 
 
-_RUBRIC_HREF = re.compile(r"/(?:rubric|rubrics|tag|tags|category|categories|section|sections|topic|topics|theme)/", re.I)
+def _is_tag_text(text: str) -> bool:
+    return 0 < words(text) <= 4 and len(text) <= 40 and not _DATE_LIKE.search(text) and not _PREV_NEXT.match(text)
 
 
-def _is_rubric(a) -> bool:
-    return bool(_RUBRIC_HREF.search(a.get("href", ""))) or 0 < words(text_of(a)) <= 3
+def _link_title_and_tag(a) -> tuple[str, str | None]:
+    """A card drawn as one link: <a><span rubric>Спорт</span><span title>Заголовок</span></a>."""
+    parts = [(c, text_of(c)) for c in a.iter() if c is not a and isinstance(c.tag, str) and len(c) == 0]
+    parts = [(c, t) for c, t in parts if t]
+    if len(parts) < 2:
+        return text_of(a), None
+    titled = [(c, t) for c, t in parts if _TITLE_CLASS.search(class_id(c))]
+    title_el, title = titled[0] if titled else max(parts, key=lambda p: len(p[1]))
+    tag = None
+    for c, t in parts:
+        if c is title_el:
+            break
+        if _is_tag_text(t) and (_RUBRIC_CLASS.search(class_id(c)) or not titled):
+            tag = t
+            break
+    return title, tag
 
 
-def _cards(container, base_url: str) -> list[RawLink]:
-    """Rubric + headline pairs in document order.
+def _card_tag(card, head) -> str | None:
+    """The rubric printed in a card beside its headline link: a short rubric link or a rubric-classed label."""
+    inside = set(head.iter())
+    for el in card.iter():
+        if el in inside or not isinstance(el.tag, str) or el is card:
+            continue
+        text = text_of(el)
+        if not _is_tag_text(text):
+            continue
+        if el.tag == "a" and el.get("href") and (_RUBRIC_HREF.search(el.get("href")) or words(text) <= 3):
+            return text
+        if el.tag != "a" and _RUBRIC_CLASS.search(class_id(el)) and not el.findall(".//a"):
+            return text
+    return None
 
-    A card is a child element: its last headline link is the headline and an
-    earlier link in it is the rubric. Cards without wrappers (links side by
-    side) pair a rubric-looking link with the headline link after it.
+
+def _cards(block, base_url: str, min_words: int = 3) -> list[RawLink]:
+    """Headline cards in document order, unique by URL.
+
+    A card is the largest element around a headline link that holds no other
+    headline; a rubric in it (a short link or a rubric-classed label, never a
+    date) is the card's tag. Cards drawn side by side without wrappers take a
+    rubric link just before the headline.
     """
-    cards: list[RawLink] = []
-    pending_tag = None
-    for child in container:
-        if not isinstance(child.tag, str):
+    heads = [a for a in block.iter("a") if _is_headline(a, base_url, min_words) and not _in_prev_next(a, block)]
+    # A link to a path above another headline's ("/news/sud/" over "/news/sud/delo-…/") is its rubric.
+    paths = {_path(a.get("href"), base_url) for a in heads}
+    heads = [a for a in heads if not _is_section_of(_path(a.get("href"), base_url), paths)]
+    count: dict = {}
+    for a in heads:
+        for el in a.iterancestors():
+            count[el] = count.get(el, 0) + 1
+            if el is block:
+                break
+    cards, seen = [], set()
+    for a in heads:
+        href = a.get("href").strip()
+        if href in seen:
             continue
-        links = [child] if child.tag == "a" else [a for a in child.iter("a") if a.get("href")]
-        headlines = [a for a in links if _is_headline(a, base_url) and not _RUBRIC_HREF.search(a.get("href", ""))]
-        if child.tag == "a" or not headlines:
-            if links and _is_rubric(links[0]) and not headlines:
-                pending_tag = text_of(links[0])
-                continue
-        if not headlines:
-            continue
-        head = headlines[-1]
-        rubric = next((a for a in links if a is not head and _is_rubric(a)), None)
-        tag = text_of(rubric) if rubric is not None else pending_tag
-        cards.append(RawLink(title=text_of(head), url=head.get("href").strip(), tag=tag or None))
-        pending_tag = None
+        seen.add(href)
+        card = a
+        while card.getparent() is not None and card.getparent() is not block and count.get(card.getparent()) == 1:
+            card = card.getparent()
+        title, tag = _link_title_and_tag(a)
+        if tag is None and card is not a:
+            tag = _card_tag(card, a)
+        if tag is None:
+            before = a.getprevious()
+            if before is not None and before.tag == "a" and not _is_headline(before, base_url) and _is_tag_text(text_of(before)):
+                tag = text_of(before)
+        cards.append(RawLink(title=title, url=href, tag=tag))
     return cards
 
 
-# Headings of blocks that list the site's other news, not this article's related ones.
-_NOT_RELATED_HEADING = re.compile(
-    r"попул|читаем|обсужда|последн|свеж|^нов(ое|ые|ости)\b|лента|главное|сейчас|"
-    r"popular|most[- ]read|trending|latest|recent|top stories",
-    re.I,
-)
+def _path(href: str, base_url: str) -> str:
+    url = join_url(base_url, href.strip()) or ""
+    return url.split("://", 1)[-1].split("?", 1)[0].split("#", 1)[0].partition("/")[2].strip("/")
 
 
-def _heading_before(el) -> str:
-    """Text of the heading that introduces a block: its first short child or the sibling before it."""
+def _is_section_of(path: str, paths: set[str]) -> bool:
+    return any(other != path and other.startswith(path + "/") for other in paths) if path else True
+
+
+def _sibling_run(heading, base_url: str) -> list[RawLink]:
+    """Links printed after a bare heading in the same parent: "<b>Читайте также:</b><br>» <a>…</a><br>» <a>…</a>"."""
+    cards: list[RawLink] = []
+    for sib in heading.itersiblings():
+        if not isinstance(sib.tag, str):
+            continue
+        if sib.tag in ("br", "img", "span", "i", "em", "font", "small"):
+            if sib.tag == "font" and sib.findall(".//a"):
+                cards.extend(_cards(sib, base_url))
+            continue
+        if sib.tag == "a":
+            if _is_headline(sib, base_url):
+                title, tag = _link_title_and_tag(sib)
+                cards.append(RawLink(title=title, url=sib.get("href").strip(), tag=tag))
+                continue
+            break
+        if sib.tag in ("li", "p", "div", "ul", "ol") and sib.findall(".//a"):
+            found = _cards(sib, base_url)
+            if not found:
+                break
+            cards.extend(found)
+            continue
+        break  # a rule, a heading or prose ends the run
+    return cards
+
+
+_HEADING_TAGS = {"b", "strong", "h2", "h3", "h4", "h5", "h6", "span", "div", "p", "font", "em"}
+
+
+def _bare_heading(el) -> bool:
+    if el.tag not in _HEADING_TAGS or el.findall(".//a"):
+        return False
+    text = _LEADING_MARKS.sub("", text_of(el))
+    return 0 < len(text) <= 60 and bool(_RELATED_HEADING.match(text)) and not _NOT_RELATED_HEADING.search(text)
+
+
+def _in_prev_next(a, stop) -> bool:
+    for el in (a, *a.iterancestors()):
+        if el is stop:
+            return False
+        if _class_words("prev", "next", "previous", "pager", "pagination", "post-navigation", "nav-links").search(class_id(el)):
+            return True
+    return False
+
+
+def _heading_of(el) -> str:
+    """The text that introduces a block: its leading text, its first short child, or the sibling before it."""
+    lead = (el.text or "").strip()
+    if lead:
+        # Only a line that starts with its title: "Читайте также: <a>…</a>", not a paragraph of prose.
+        lead = _LEADING_MARKS.sub("", lead)[:80]
+        return lead if _RELATED_HEADING.match(lead) else ""
     for cand in (next((c for c in el if isinstance(c.tag, str)), None), el.getprevious()):
-        if cand is not None and isinstance(cand.tag, str) and not cand.findall(".//a[@href]"):
+        if cand is not None and isinstance(cand.tag, str) and not cand.findall(".//a[@href]") and cand.tag != "a":
             text = text_of(cand)
-            if 0 < len(text) <= 60:
+            if 0 < len(text) <= 80:
                 return text
     return ""
 
 
-def find_related(root, anchor, base_url: str) -> list[RawLink]:
-    """The first block of >= 3 headline cards after the article text, outside page chrome.
+def _signal(el, stop: set) -> int:
+    """+1 when the block names itself related, -1 when it or a wrapper names itself a feed, else 0."""
+    heading = _heading_of(el)
+    if _NOT_RELATED_HEADING.search(heading) and not _RELATED_HEADING.search(heading):
+        return -1
+    if _NOT_RELATED_CLASS.search(class_id(el)) and not _RELATED_CLASS.search(class_id(el)):
+        return -1
+    if _RELATED_HEADING.search(heading) or _RELATED_CLASS.search(class_id(el)):
+        return 1
+    for wrapper in el.iterancestors():
+        if wrapper in stop or wrapper.tag in ("body", "html"):
+            break
+        if wrapper.tag in ("div", "section", "aside"):
+            heading = _heading_of(wrapper)
+            if _NOT_RELATED_HEADING.search(heading) or _NOT_RELATED_CLASS.search(class_id(wrapper)):
+                return -1
+    return 0
 
-    `anchor` is the element holding the last body line: blocks before it (a news
-    feed placed before the article) and its ancestors (the article wrapper) are
-    never candidates; a block whose heading names it "popular"/"latest" is skipped.
+
+def _mostly_links(el) -> bool:
+    """A named line or block is its links (plus its heading), not prose that happens to hold one."""
+    if el.tag not in ("p", "li", "div"):
+        return True
+    text = len(text_of(el))
+    linked = sum(len(text_of(a)) for a in el.iter("a"))
+    return linked * 2 >= text - 80
+
+
+def _in_hard_chrome(el) -> bool:
+    return is_chrome(el, classes=_HARD_CHROME, tags=_HARD_CHROME_TAGS)
+
+
+def find_related(root, first, last, base_url: str) -> list[RawLink]:
+    """The related headlines of the article whose body runs from `first` to `last`.
+
+    Blocks before the body's first line (a news feed above the article) and the
+    article's own wrappers are never candidates. With no located body only named
+    blocks count.
     """
-    if anchor is None:
-        return []
+    # Without a located body (text in <br>-separated runs) only named blocks count.
+    stop = set(last.iterancestors()) if last is not None else set()
+    named: list[RawLink] = []
+    fallback: list[RawLink] | None = None
+    named_after = False
+    started = first is None
     after = False
-    anchor_ancestors = set(anchor.iterancestors())
+    taken = None  # the last named block: its descendants are in it already
     for el in root.iter():
-        if el is anchor:
+        if el is first:
+            started = True
+        if el is last:
             after = True
+        if not started or not isinstance(el.tag, str) or el in stop:
             continue
-        if not after or el in anchor_ancestors or not isinstance(el.tag, str):
+        if taken is not None and taken in el.iterancestors():
             continue
-        if el.tag not in ("div", "section", "ul", "ol", "aside", "nav", "table", "tbody") or is_chrome(el):
+        if _bare_heading(el) and not _in_hard_chrome(el):
+            run = _sibling_run(el, base_url)
+            if run:
+                named.extend(run)
+                named_after = named_after or after
+                continue
+        if el.tag not in _BLOCK_TAGS:
             continue
-        children = [c for c in el if isinstance(c.tag, str)]
-        if len(children) < 3:
+        signal = _signal(el, stop)
+        if signal < 0:
             continue
-        cards = _cards(el, base_url)
-        headline_children = sum(1 for c in children if any(_is_headline(a, base_url) for a in c.iter("a")))
-        if len(cards) >= 3 and headline_children >= 3 and not _named_site_feed(el, anchor_ancestors):
-            return cards
-    return []
-
-
-def _named_site_feed(block, stop: set) -> bool:
-    """The block, or a wrapper of it below the article's own ancestors, is headed "popular"/"latest"."""
-    wrappers = [a for a in block.iterancestors() if a not in stop and a.tag in ("div", "section", "aside")]
-    return any(_NOT_RELATED_HEADING.search(_heading_before(el)) for el in (block, *wrappers))
+        if signal > 0 and not _in_hard_chrome(el):
+            cards = _cards(el, base_url)
+            if cards and _mostly_links(el):
+                named.extend(cards)
+                taken = el
+                named_after = named_after or after
+                continue
+        if after and fallback is None and not is_chrome(el):
+            children = [c for c in el if isinstance(c.tag, str)]
+            with_headline = sum(1 for c in children if any(_is_headline(a, base_url) for a in c.iter("a")))
+            if with_headline >= 3:
+                cards = _cards(el, base_url)
+                if len(cards) >= 3:
+                    fallback = cards
+    found = named if named_after or fallback is None else named + fallback
+    # A headline named twice (an in-body line, then a card) keeps its first place and the card's rubric.
+    unique: dict[str, RawLink] = {}
+    for link in found:
+        key = join_url(base_url, link.url) or link.url
+        known = unique.get(key)
+        if known is None:
+            unique[key] = link
+        elif known.tag is None and link.tag:
+            unique[key] = RawLink(title=known.title, url=known.url, tag=link.tag)
+    return list(unique.values())
