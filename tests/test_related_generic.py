@@ -1,0 +1,152 @@
+"""Related headlines on markup no profile describes (crawler/pages/related.py).
+
+Each page is the same short article with one kind of block around it; the
+expected links are written by hand from the markup.
+"""
+
+from __future__ import annotations
+
+from core.items import Page
+from crawler.pages.article import ArticlePage
+
+URL = "https://vesti-region.kz/news/2025/04/10/most-cherez-ishim"
+
+BODY = """
+<p>В Петропавловске начали ремонт моста через Ишим. Движение по нему закроют на четыре месяца, объезд организуют по улице Жамбыла.</p>
+<p>Подрядчик обещает заменить пролёты и тротуары, а также установить новое освещение. Стоимость работ составит 1,8 миллиарда тенге.</p>
+{inside}
+<p>В акимате города попросили водителей заранее планировать маршруты и пользоваться общественным транспортом в часы пик.</p>
+"""
+
+
+def page(inside: str = "", after: str = "", before: str = "") -> ArticlePage:
+    html = f"""<!doctype html><html lang="ru"><head><meta charset="utf-8">
+<title>Мост через Ишим закроют на ремонт</title></head><body>
+<nav class="menu"><a href="/news/">Новости</a> <a href="/gorod/">Город</a> <a href="/region/">Регион</a></nav>
+{before}
+<article class="post"><h1>Мост через Ишим закроют на ремонт</h1>
+<div class="post-content">{BODY.format(inside=inside)}</div></article>
+{after}
+<footer class="site-footer"><ul><li><a href="/about/">О редакции и наших авторах</a></li>
+<li><a href="/ads/">Реклама на сайте и в соцсетях</a></li><li><a href="/rules/">Правила использования материалов сайта</a></li></ul></footer>
+</body></html>"""
+    return ArticlePage(Page(url=URL, body=html.encode("utf-8"), headers={"Content-Type": "text/html"}))
+
+
+def links(p: ArticlePage) -> list[tuple[str | None, str, str]]:
+    return [(r.tag, r.title, r.url) for r in p.related]
+
+
+def test_in_body_read_also_line_is_related():
+    p = page(inside='<p><strong>Читайте также:</strong> <a href="/news/2025/03/02/remont-dorog">Ремонт дорог начнут в апреле</a></p>')
+    assert links(p) == [(None, "Ремонт дорог начнут в апреле", "/news/2025/03/02/remont-dorog")]
+
+
+def test_read_also_text_without_markup_is_related():
+    p = page(inside='<p>Читайте также: <a href="/news/2025/03/02/remont-dorog">Ремонт дорог начнут в апреле</a></p>')
+    assert [url for _, _, url in links(p)] == ["/news/2025/03/02/remont-dorog"]
+
+
+def test_prose_mentioning_the_topic_is_not_a_related_line():
+    p = page(inside='<p>По теме ремонта высказались жители, <a href="/news/2025/03/02/opros-zhitelej">опрос провели</a> '
+                    'в трёх микрорайонах города, и большинство поддержали сроки работ, хотя многие жаловались на пробки.</p>')
+    assert links(p) == []
+
+
+def test_bare_heading_then_links_in_a_table_layout():
+    after = """<table><tr><td><b>Смотрите также:</b><br>
+&raquo; <a href="/news/2025/03/28/most-proekt">Проект нового моста показали жителям</a><br>
+&raquo; <a href="/news/2025/03/11/ob-ezd-zhambyla">Улицу Жамбыла расширят до четырёх полос</a><br>
+<br><a href="/news/2025/04/10/">&laquo; Все новости за 10 апреля</a></td></tr></table>"""
+    assert [title for _, title, _ in links(page(after=after))] == [
+        "Проект нового моста показали жителям", "Улицу Жамбыла расширят до четырёх полос"]
+
+
+def test_named_block_of_two_cards_with_rubric_inside_the_link():
+    after = """<section class="Related_related__Lw8qF"><h2 class="Related_heading__t6Rz2">Читайте также</h2>
+<div class="Related_grid__p3Xv9">
+<a class="Card_card__aB3x1" href="/gorod/avtobusy-novye"><span class="Card_rubric__Tt2s0">Транспорт</span><span class="Card_title__Gg7h4">В город пришли новые автобусы</span></a>
+<a class="Card_card__aB3x1" href="/gorod/svetofory-ishim"><span class="Card_rubric__Tt2s0">Город</span><span class="Card_title__Gg7h4">На набережной Ишима поставят светофоры</span></a>
+</div></section>"""
+    assert links(page(after=after)) == [
+        ("Транспорт", "В город пришли новые автобусы", "/gorod/avtobusy-novye"),
+        ("Город", "На набережной Ишима поставят светофоры", "/gorod/svetofory-ishim"),
+    ]
+
+
+def test_page_builder_widget_headed_by_a_sibling_widget():
+    after = """<div class="elementor-widget elementor-widget-heading"><div class="elementor-widget-container"><h2>По теме</h2></div></div>
+<div class="elementor-widget elementor-widget-posts"><div class="elementor-widget-container"><div class="elementor-posts">
+<article class="elementor-post"><h3><a href="/news/a-1">Пешеходный мост откроют летом</a></h3><span class="elementor-post-date">03.03.2025</span></article>
+<article class="elementor-post"><h3><a href="/news/a-2">Набережную продлят до парка</a></h3><span class="elementor-post-date">01.03.2025</span></article>
+</div></div></div>"""
+    # the date under each headline is not its rubric
+    assert links(page(after=after)) == [
+        (None, "Пешеходный мост откроют летом", "/news/a-1"),
+        (None, "Набережную продлят до парка", "/news/a-2"),
+    ]
+
+
+def test_section_link_is_the_rubric_not_a_headline():
+    after = """<div class="see-also"><div class="see-also__title">Похожие новости</div>
+<div class="item"><a href="/news/sud/">Суд и право</a> <a href="/news/sud/delo-mosta/">Подрядчика моста оштрафовали за срыв сроков</a></div></div>"""
+    assert links(page(after=after)) == [("Суд и право", "Подрядчика моста оштрафовали за срыв сроков", "/news/sud/delo-mosta/")]
+
+
+def test_popular_and_latest_blocks_are_never_related():
+    after = """<div class="box"><div class="box__title">Самое читаемое</div><ul>
+<li><a href="/news/p-1">Синоптики обещают снег в апреле</a></li><li><a href="/news/p-2">В Петропавловске выбрали лучшего учителя</a></li>
+<li><a href="/news/p-3">Цены на бензин снова выросли</a></li></ul></div>
+<div class="widget-latest"><h3>Последние новости</h3><ul>
+<li><a href="/news/l-1">Аким встретился с жителями Рабочего посёлка</a></li><li><a href="/news/l-2">Новый каток откроют в декабре</a></li>
+<li><a href="/news/l-3">Школьники победили на олимпиаде по физике</a></li></ul></div>"""
+    assert links(page(after=after)) == []
+
+
+def test_prev_next_links_and_tags_are_not_related():
+    after = """<div class="post-tags"><a href="/tag/most/">мост через Ишим</a> <a href="/tag/remont/">ремонт дорог в городе</a> <a href="/tag/transport/">общественный транспорт</a></div>
+<div class="post-navigation"><a rel="prev" href="/news/prev-one">← Ледоход на Ишиме начнётся позже обычного</a>
+<a rel="next" href="/news/next-one">В городе открылась новая библиотека →</a></div>"""
+    assert links(page(after=after)) == []
+
+
+def test_other_sites_links_are_not_related():
+    after = """<div class="related-posts"><h3>Читайте также</h3>
+<a href="https://smi2.example.com/x">Врачи назвали продукт, который продлевает жизнь</a>
+<a href="/news/2025/02/20/most-proverka">Мост проверили после паводка прошлой весной</a></div>"""
+    assert [url for _, _, url in links(page(after=after))] == ["/news/2025/02/20/most-proverka"]
+
+
+def test_unheaded_grid_after_the_body_is_related():
+    after = """<div class="cards">
+<div class="c"><a href="/region/">Регион</a><a href="/news/u-1">Вдоль трассы высадят тысячу деревьев</a></div>
+<div class="c"><a href="/gorod/">Город</a><a href="/news/u-2">В центре появятся новые парковки</a></div>
+<div class="c"><a href="/gorod/">Город</a><a href="/news/u-3">Жители выбрали проект сквера у вокзала</a></div></div>"""
+    assert links(page(after=after)) == [
+        ("Регион", "Вдоль трассы высадят тысячу деревьев", "/news/u-1"),
+        ("Город", "В центре появятся новые парковки", "/news/u-2"),
+        ("Город", "Жители выбрали проект сквера у вокзала", "/news/u-3"),
+    ]
+
+
+def test_feed_above_the_article_is_not_related():
+    before = """<div class="top-news"><a href="/news/t-1">Главная новость дня о погоде в регионе</a>
+<a href="/news/t-2">Вторая новость дня о ценах на продукты</a><a href="/news/t-3">Третья новость дня о выборах в маслихат</a></div>"""
+    assert links(page(before=before)) == []
+
+
+def test_inline_line_and_grid_merge_in_document_order_unique_by_url():
+    inside = '<p>Читайте также: <a href="https://vesti-region.kz/news/u-2">В центре появятся новые парковки</a></p>'
+    after = """<div class="related"><h3>Материалы по теме</h3>
+<div class="c"><span class="cat">Регион</span><a href="/news/u-1">Вдоль трассы высадят тысячу деревьев</a></div>
+<div class="c"><span class="cat">Город</span><a href="/news/u-2">В центре появятся новые парковки</a></div></div>"""
+    assert links(page(inside=inside, after=after)) == [
+        ("Город", "В центре появятся новые парковки", "https://vesti-region.kz/news/u-2"),
+        ("Регион", "Вдоль трассы высадят тысячу деревьев", "/news/u-1"),
+    ]
+
+
+def test_kazakh_heading():
+    after = """<div class="block"><h4>Бұл тақырыпта</h4><ul>
+<li><a href="/kz/news/k-1">Есіл өзеніндегі көпір жөнделеді</a></li></ul></div>"""
+    assert [title for _, title, _ in links(page(after=after))] == ["Есіл өзеніндегі көпір жөнделеді"]
