@@ -31,11 +31,11 @@ def _class_words(*names: str) -> re.Pattern:
 
 
 _RELATED_HEADING = re.compile(
-    r"по\s+теме|читайте\s+(?:также|тоже|ещё|еще)|(?:также|тоже)\s+читайте|смотрите\s+(?:также|тоже)|"
+    r"по\s+теме|(?:читайте|читать|смотрите|смотри)\s+(?:также|тоже|ещё|еще)|(?:также|тоже)\s+(?:читайте|смотрите)|"
     r"(?:ещё|еще|также|тоже)\s+по\s+теме|похожи[ех]|связанн|материалы\s+по|по\s+этой\s+теме|"
-    r"рекоменду|может\s+(?:быть\s+)?(?:вам\s+)?(?:быть\s+)?интересн|будет\s+интересн|"
-    r"бұл\s+тақырып|тақырыпқа|тақырыптас|ұқсас|сондай-ақ\s+оқ|оқи\s+отырыңыз|"
-    r"read\s+(?:also|more)|also\s+read|see\s+also|related|more\s+on\s+(?:this|the)|you\s+may\s+also|similar",
+    r"рекоменду|может\s+(?:быть\s+)?(?:вам\s+)?(?:быть\s+)?интересн|будет\s+интересн|заинтересова|понрав|"
+    r"бұл\s+тақырып|тақырыпқа|тақырыптас|қатысты|ұқсас|сондай-ақ\s+оқ|тағы\s+оқ|оқи\s+отырыңыз|"
+    r"read\s+(?:also|more)|also\s+read|see\s+also|related|more\s+on\s+(?:this|the)|you\s+(?:may|might)\s+also|similar",
     re.I,
 )
 # Headings of blocks that list the site's other news, not this article's related ones.
@@ -46,12 +46,12 @@ _NOT_RELATED_HEADING = re.compile(
     r"popular|most[- ]read|trending|latest|recent|top stories|partner|sponsor|promoted|comments?|previous|next",
     re.I,
 )
-_RELATED_CLASS = _class_words("related", "relatedposts", "similar", "see-?also", "seealso", "read-?also",
-                              "also-read", "po-?teme", "yarpp", "crp_related", "more-on", "same-?topic")
-_NOT_RELATED_CLASS = _class_words("popular", "most-?read", "latest", "trending", "partners?", "smi2",
-                                  "lentainform", "recommendations-widget", "sponsored", "promo",
-                                  r"comments?", "prev", "next", "previous", "pager", "pagination",
-                                  "post-navigation", "nav-links", "navigation", "tags?", "tag-?cloud")
+# Class names, as substrings: themes write "relatedNews", "jp-relatedposts", "crp_related".
+_RELATED_CLASS = re.compile(r"related|similar|see-?also|read-?also|also-?read|po-?teme|yarpp|same-?topic")
+_NOT_RELATED_CLASS = re.compile(
+    r"popular|most-?read|trending|latest|partner|smi2|lentainform|sponsor|promo|"
+    r"(?:^|[\s_-])(?:comments?|prev|next|previous|pager|pagination|post-navigation|nav-links|navigation|tags?|tag-?cloud)(?:$|[\s_-])"
+)
 # Chrome a named block never sits in (a sidebar or a page builder's widget may hold one).
 _HARD_CHROME = _class_words("nav", "navbar", "menu", "footer", "breadcrumbs?", "comments?", "comment-list",
                             "cookie", "header")
