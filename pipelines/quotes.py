@@ -66,6 +66,15 @@ _VERB = re.compile(
 # Verbs that quote a document, not a person ("«…», — говорится в сообщении").
 _IMPERSONAL = re.compile(r"^(?:говорится|сообщается|отмечается|подчеркивается|подчёркивается|указывается|"
                          r"поясняется|уточняется|сказано|отмечено|указано|заявлено|написано)$", re.I)
+# "— говорится в сообщении ДЧС", "— отмечается в докладе": the organisation, else the document.
+_SOURCE = re.compile(r"в\s+(сообщении|заявлении|пресс-релизе|докладе|документе|отчете|отчёте|релизе|письме|ответе)"
+                     r"(?:\s+(.+?))?[.!]?$", re.I)
+
+
+def _source_phrase(match: re.Match) -> str:
+    return (match.group(2) or match.group(1)).strip(" .,")
+
+
 # Author's words run to a sentence end, or to a dash that resumes the quote.
 _CLAUSE_END = re.compile(rf"[.:]\s+[{DASH}]\s+|,\s*[{DASH}]\s+|[.:!?]\s*$|\.\s+(?=[А-ЯЁA-Z«\"“])")
 _CLOSE = {"«": "»", '"': '"', "“": "”", "„": "“"}
@@ -161,7 +170,8 @@ def _attribution_after(clause: str) -> tuple[str | None, str] | None:
     else:
         return None
     if _IMPERSONAL.match(bare):
-        return None
+        source = _SOURCE.match(" ".join(words[i + 1:]))
+        return (_source_phrase(source), bare) if source else None
     if i == 0:
         speaker = _speaker_phrase(" ".join(words[1:]))
     else:
@@ -299,7 +309,8 @@ def _who_first(before: str) -> tuple[str | None, str | None] | None:
     if match and (_speech_verb(match.group(1)) or is_finite_verb(match.group(1))):
         return _speaker_phrase(match.group(2)), match.group(1)
     if sentence.endswith(":"):
-        return _attribution_before(sentence[:-1])
+        # "Х заявил: «…»", or only who: "Председатель Нацбанка Тимур Сулейменов: «…»"
+        return _attribution_before(sentence[:-1]) or _speaker_line(sentence)
     return None
 
 
@@ -439,7 +450,10 @@ def _finish(found: list[_Found], paragraphs: list[str]) -> list[Quote]:
         if speaker and name_in(speaker) is None:
             style = "F"  # a pronoun or a role: the name comes from elsewhere in the article
         named = name_in(speaker) if speaker else None
-        if named and " " in named:
+        if item.verb and _IMPERSONAL.match(item.verb):
+            canonical = speaker  # an organisation or a document, not a person to resolve
+            style = item.style
+        elif named and " " in named:
             canonical = named  # a full name as written, in nominative
         else:
             if people is None:
