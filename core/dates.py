@@ -87,11 +87,49 @@ _DAY_MONTH_YEAR = re.compile(r"\b(\d{1,2})\s+" + _MONTH + r"\s+(\d{4})" + _TIME,
 # "2026 Год 9 Февраля"
 _YEAR_DAY_MONTH = re.compile(r"\b(\d{4})\s+год\w*\s+(\d{1,2})\s+" + _MONTH + _TIME, re.I)
 # "21.12.2025 14:35", "21.12.2025, 14:35", DataLife Engine's "21-12-2025, 14:35", "21/12/2025":
-# day first, as Russian-language sites write it; one separator throughout.
-_NUMERIC = re.compile(r"\b(\d{1,2})([./-])(\d{1,2})\2(\d{4})(?:\s*[,в]?\s*(\d{1,2}):(\d{2}))?")
+# day first, as Russian-language sites write it; one separator throughout; Drupal's
+# "04/08/2025 - 09:15" keeps its time.
+_NUMERIC = re.compile(r"\b(\d{1,2})([./-])(\d{1,2})\2(\d{4})(?:\s*(?:[,|–—-]|в)?\s*(\d{1,2}):(\d{2}))?")
 # "Сегодня, 14:35", "Вчера, 09:10"
 _RELATIVE = re.compile(r"\b(сегодня|вчера|позавчера)\b\s*(?:,|в)?\s*(?:в\s*)?(\d{1,2}):(\d{2})", re.I)
 _RELATIVE_DAYS = {"сегодня": 0, "вчера": 1, "позавчера": 2}
+
+
+# Weekday names a dateline may carry ("Вт, 04/08/2025"), Monday first: the day it
+# names settles a numeric date that reads both ways.
+_WEEKDAYS = (
+    ("пн", "понедельник", "дс", "дүйсенбі", "mon", "monday"), ("вт", "вторник", "сс", "сейсенбі", "tue", "tuesday"),
+    ("ср", "среда", "ср", "сәрсенбі", "wed", "wednesday"), ("чт", "четверг", "бс", "бейсенбі", "thu", "thursday"),
+    ("пт", "пятница", "жм", "жұма", "fri", "friday"), ("сб", "суббота", "сн", "сенбі", "sat", "saturday"),
+    ("вс", "воскресенье", "жс", "жексенбі", "sun", "sunday"),
+)
+_WEEKDAY_WORD = re.compile(r"(?<![^\W\d_])([^\W\d_]{2,11})\.?(?=[\s,.]|$)")
+
+
+def _weekday_in(text: str) -> int | None:
+    for m in _WEEKDAY_WORD.finditer(text):
+        word = m[1].lower()
+        for i, names in enumerate(_WEEKDAYS):
+            if word in names:
+                return i
+    return None
+
+
+def _day_month(day: int, month: int, year: int, text: str) -> tuple[int, int]:
+    """Day first, as Russian-language sites write it, unless that cannot be a date
+    ("04/18/2025") or the weekday the text names fits only the other reading
+    (Drupal's US "Вт, 04/08/2025" is Tuesday 8 April, not Monday 4 August)."""
+    if month > 12 >= day:
+        return month, day
+    if day != month and day <= 12 and month <= 12:
+        weekday = _weekday_in(text)
+        if weekday is not None:
+            try:
+                if datetime(year, month, day).weekday() != weekday and datetime(year, day, month).weekday() == weekday:
+                    return month, day
+            except ValueError:
+                pass
+    return day, month
 
 
 def _month(word: str) -> int:
@@ -204,7 +242,8 @@ def _parse(text: str | None, tz: tzinfo, now: datetime | None, fuzzy: bool) -> d
         m = _NUMERIC.search(text)
         if m:
             day, _sep, month, year, hh, mm = m.groups()
-            return datetime(int(year), int(month), int(day), int(hh or 0), int(mm or 0), tzinfo=tz)
+            day, month = _day_month(int(day), int(month), int(year), text)
+            return datetime(int(year), month, day, int(hh or 0), int(mm or 0), tzinfo=tz)
     except (ValueError, KeyError):
         return None  # "31.02.2025" and friends: not a date
     m = _RELATIVE.search(text)

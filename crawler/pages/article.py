@@ -29,6 +29,11 @@ def _own_text(el) -> str:
     return " ".join((el.text or "").split())
 
 
+def _in_link(el) -> bool:
+    """Inside a link: a teaser's date, another article's."""
+    return next(el.iterancestors("a"), None) is not None
+
+
 # Below this much body text a page is a listing, a video or a stub, not an article.
 MIN_ARTICLE_CHARS = 200
 
@@ -145,12 +150,16 @@ class ArticlePage:
         # nodes before the first body element, nearest first. The first element
         # itself counts with its own text only (bare-text bodies start in the
         # tail of the dateline's <span>).
+        # The walk stops at the first body element whatever its tag (an <img>, a
+        # <br>): dates after it are the related list's. A date inside a link (a
+        # teaser's) is some other article's.
         first = self.anchors[0]
         candidates = []
-        for el in self.tree.iter(*_DATELINE_TAGS):
-            text = _own_text(el) if el is first else text_of(el)
-            if 6 <= len(text) <= 60 and any(ch.isdigit() for ch in text):
-                candidates.append(text)
+        for el in self.tree.iter():
+            if el.tag in _DATELINE_TAGS:
+                text = _own_text(el) if el is first else text_of(el)
+                if 6 <= len(text) <= 60 and any(ch.isdigit() for ch in text) and not _in_link(el):
+                    candidates.append(text)
             if el is first:
                 break
         nearest = list(reversed(candidates[-20:]))

@@ -169,6 +169,7 @@ MODIFIED_KEYS = (
     "article:modified_time", "og:article:modified_time", "datemodified", "og:updated_time",
     "dc.date.modified", "dcterms.modified", "article.updated", "lastmod",
 )
+_RDFA_PUBLISHED = {"date", "created", "issued", "datepublished", "datecreated", "published_time"}
 _JSONLD_DATES = ("datePublished", "dateCreated", "dateModified", "uploadDate")
 
 
@@ -180,7 +181,15 @@ def _read_dates(meta: Metadata, root, objects: list[dict], article: dict | None,
     published += [v for key in PUBLISHED_KEYS for v in props.get(key, [])]
     modified += [v for key in MODIFIED_KEYS for v in props.get(key, [])]
     elements = []
-    for el in select(root, "[itemprop=datePublished], time[datetime]"):
+    for el in select(root, "[itemprop=datePublished], [property], time[datetime]"):
+        if el.tag == "meta":
+            continue  # read above, in trust order
+        if el.get("property") is not None and el.get("itemprop") != "datePublished" and el.tag != "time":
+            # RDFa (Drupal 7's "dc:date dc:created", schema:datePublished): the content
+            # attribute is the machine-readable instant beside the visible text
+            if not el.get("content") or not _RDFA_PUBLISHED & {p.rsplit(":", 1)[-1].lower()
+                                                               for p in el.get("property").split()}:
+                continue
         value = el.get("datetime") or el.get("content") or text_of(el)
         if value:
             elements.append(value.strip())
