@@ -69,3 +69,16 @@ def test_help_examples_use_real_options(path):
     for line in examples:
         assert line.split()[1:1 + len(path)] == list(path), line
         _check(line)
+
+
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+
+
+@pytest.mark.parametrize("doc", ["EXTRACTION.md"])
+def test_docs_python_examples_run(doc):
+    """Every ```python block of the doc runs and its asserts hold."""
+    text = (DOCS / doc).read_text(encoding="utf-8")
+    blocks = re.findall(r"```python\n(.*?)```", text, re.S)
+    assert blocks, f"{doc} has no python example"
+    for block in blocks:
+        exec(compile(block, f"{doc} example", "exec"), {})
