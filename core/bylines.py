@@ -68,14 +68,15 @@ _URL = re.compile(r"(?:https?://|www\.)\S+", re.I)
 _HANDLE = re.compile(r"(?<![\w@])@\w+")
 _BRACKETS = re.compile(r"\(([^()]*)\)|\[([^\[\]]*)\]")
 # Labels before the names; several can be joined ("Фото и текст:"). Without a colon
-# only the ones that open a byline as a word of their own ("Автор Светлана Ким", "By John Smith").
+# only the ones that open a byline as a word of their own ("Автор Светлана Ким", "By John Smith",
+# a Russian theme's "От Айгуль Ким"); alone ("От", "By" in their own element) they are no author.
 _LABEL_WORD = (r"(?:авторы?|автор\s+материала|текст|тексты|фото(?:графии)?|видео|иллюстрации|инфографика|"
                r"материал\s+подготовил[аи]?|подготовил[аи]?|записал[аи]?|беседовал[аи]?|"
                r"author|authors|text|texts|photos?|words|written\s+by|reporting\s+by|fotos?|texte?|"
-               r"мәтін|автор|суреттер|сурет)")
+               r"мәтін|автор|суреттер|сурет|от|by)")
 _LABEL = re.compile(
     rf"^\s*{_LABEL_WORD}(?:\s*(?:и|and|und|et|және|,|&|/)\s*{_LABEL_WORD})*\s*(?:[:\-–—|]|$)\s*", re.I)
-_BARE_LABEL = re.compile(r"^\s*(?:[Аа]вторы?|[Тт]екст|[Bb]y|BY|[Vv]on(?!\s+(?:der|den|dem)\b)|[Pp]ar|[Pp]or|(?:[Мм]атериал\s+)?[Пп]одготовил[аи]?)\s+(?=\S)")
+_BARE_LABEL = re.compile(r"^\s*(?:[Аа]вторы?|[Тт]екст|[Bb]y|BY|От|[Vv]on(?!\s+(?:der|den|dem)\b)|[Pp]ar|[Pp]or|(?:[Мм]атериал\s+)?[Пп]одготовил[аи]?)\s+(?=\S)")
 # One author from the next: punctuation, and "and" in the languages bylines come in.
 # Case-sensitive: "E. Smith" and "И. Петров" are initials, "e" and "и" are words.
 _SEPARATORS = re.compile(

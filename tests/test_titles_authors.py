@@ -323,3 +323,11 @@ def test_a_sentence_that_opens_with_the_word_is_body():
     sentence = "Автор проекта реконструкции, инженер Олег Пак, пообещал, что новые трубы прослужат не меньше пятидесяти лет."
     raw = parse(html(paragraphs=[*BODY, sentence]))
     assert raw.paragraphs[-1] == sentence
+
+
+def test_a_lone_by_label_is_no_author():
+    from core.bylines import clean_authors
+    assert clean_authors(["От"]) == []
+    assert clean_authors(["By"]) == []
+    assert clean_authors(["От Айгуль Ким"]) == ["Айгуль Ким"]
+    assert clean_authors(["Отарбай Сейтказы"]) == ["Отарбай Сейтказы"]  # a name that starts like the label
