@@ -331,3 +331,15 @@ def test_a_lone_by_label_is_no_author():
     assert clean_authors(["By"]) == []
     assert clean_authors(["От Айгуль Ким"]) == ["Айгуль Ким"]
     assert clean_authors(["Отарбай Сейтказы"]) == ["Отарбай Сейтказы"]  # a name that starts like the label
+
+
+def test_reworded_social_title_loses_to_the_headline_the_page_title_repeats():
+    from core.items import Page
+    from crawler.pages import extract
+    paragraphs = "".join(f"<p>Трамваи второго маршрута с 15 апреля пойдут по новой схеме, абзац {i}: "
+                         "на участке у вокзала их заменят автобусы, проезд по карте бесплатный.</p>" for i in range(4))
+    html = f"""<html lang="ru"><head><title>В Самаре изменится схема движения трамваев - Волга Вести</title>
+<meta property="og:title" content="Трамваи: что изменится с 15 апреля"></head>
+<body><article><h1>В Самаре изменится схема движения трамваев</h1>{paragraphs}</article></body></html>"""
+    raw = extract(Page(url="https://volga-vesti.example/news/tramvai", body=html.encode()))
+    assert raw.title == "В Самаре изменится схема движения трамваев"

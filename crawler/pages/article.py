@@ -103,6 +103,11 @@ class ArticlePage:
             headline = generic.find_headline(self.tree)
             if headline and generic.is_decorated(meta, headline):
                 return self._answer("title", "generic", headline)
+            # A social title reworded for sharing loses to the headline when the page's
+            # own <title> is that headline (plus a kicker or the site's name).
+            own = " ".join(decode_entities(text_of(self.tree.find(".//title"))).split())
+            if headline and own and own != meta and (own == headline or generic.is_decorated(own, headline)):
+                return self._answer("title", "generic", headline)
             return self._answer("title", "metadata", meta if headline else generic.strip_site_name(meta, names))
         found = generic.find_title(self.tree, names)
         return self._answer("title", "generic", found) if found else None
