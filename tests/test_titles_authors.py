@@ -343,3 +343,14 @@ def test_reworded_social_title_loses_to_the_headline_the_page_title_repeats():
 <body><article><h1>В Самаре изменится схема движения трамваев</h1>{paragraphs}</article></body></html>"""
     raw = extract(Page(url="https://volga-vesti.example/news/tramvai", body=html.encode()))
     assert raw.title == "В Самаре изменится схема движения трамваев"
+
+
+def test_byline_in_a_page_builder_widget_is_read_but_not_in_a_sidebar_widget():
+    from lxml import html as lhtml
+    from crawler.pages.generic import find_byline
+    builder = lhtml.fromstring('<div><div class="elementor-widget elementor-widget-post-info">'
+                               '<span itemprop="author">Дана Ермекова</span></div></div>')
+    sidebar = lhtml.fromstring('<div><div class="widget widget_recent_entries">'
+                               '<span itemprop="author">Дана Ермекова</span></div></div>')
+    assert find_byline(builder) == ["Дана Ермекова"]
+    assert find_byline(sidebar) == []

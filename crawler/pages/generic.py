@@ -179,7 +179,8 @@ def find_title(root, names: set[str] = frozenset()) -> str | None:
 # -- bylines --------------------------------------------------------------------
 
 # Blocks whose author elements belong to other texts: comments, teaser cards, feeds.
-_NOT_BYLINE = re.compile(r"comment|sidebar|widget|related|popular|recommend|most-read|teaser|feed|lenta|reply|review")
+# "widget" as a class of its own (a sidebar widget), not a page builder's "elementor-widget-post-info".
+_NOT_BYLINE = re.compile(r"comment|sidebar|(?:^|\s)widget(?:$|\s|_|-area)|related|popular|recommend|most-read|teaser|feed|lenta|reply|review")
 _BYLINE_XPATH = etree.XPath(
     "//*[@rel='author' or contains(@rel, 'author') or @itemprop='author' or contains(@class, 'author')"
     " or contains(@class, 'byline') or contains(@class, 'avtor') or contains(@class, 'createdby')"
