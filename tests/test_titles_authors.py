@@ -354,3 +354,37 @@ def test_byline_in_a_page_builder_widget_is_read_but_not_in_a_sidebar_widget():
                                '<span itemprop="author">Дана Ермекова</span></div></div>')
     assert find_byline(builder) == ["Дана Ермекова"]
     assert find_byline(sidebar) == []
+
+
+def _bare_text_page(after_body: str) -> str:
+    text = "<br /><br />".join("В Экибастузе с 1 апреля подорожает проезд в городских автобусах, "
+                               f"сообщили в акимате города, это абзац номер {i} длинного текста." for i in range(5))
+    return f"""<html lang="ru"><head><title>Проезд подорожает</title></head><body>
+<div class="news-detail"><span class="news-date-time">24.03.2025</span>
+<h3>В Экибастузе подорожает проезд в автобусах</h3><img class="detail_picture" src="/upload/a.jpg" alt="">{text}
+<div style="clear:both"></div>{after_body}</div></body></html>"""
+
+
+def test_bare_text_byline_after_the_body_is_read():
+    from core.items import Page
+    from crawler.pages import extract
+    html = _bare_text_page("<br />\n\tАвтор:&nbsp;<b>М. Сейтказина</b><br />")
+    raw = extract(Page(url="https://ekibastuz.example/news/proezd", body=html.encode()))
+    assert raw.authors == ["М. Сейтказина"]
+
+
+def test_signature_with_a_lower_case_credit():
+    from lxml import html as lhtml
+    from crawler.pages.generic import signature_after
+    root = lhtml.fromstring('<div><p id="last">Текст.</p><p align="right"><i>Наталья Гришина, фото автора</i></p></div>')
+    assert signature_after(root.get_element_by_id("last")) == ["Наталья Гришина"]
+    root = lhtml.fromstring('<div><p id="last">Текст.</p><p align="right"><i>Наталья Гришина, Павлодар, Казахстан</i></p></div>')
+    assert signature_after(root.get_element_by_id("last")) == []
+
+
+def test_bare_text_byline_is_not_a_body_paragraph():
+    from core.items import Page
+    from crawler.pages import extract
+    html = _bare_text_page("<br />\n\tАвтор:&nbsp;<b>М. Сейтказина</b><br />")
+    raw = extract(Page(url="https://ekibastuz.example/news/proezd", body=html.encode()))
+    assert not any("Автор" in p for p in raw.paragraphs)

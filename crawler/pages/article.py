@@ -206,8 +206,8 @@ class ArticlePage:
         for i in edges:
             if len(texts[i]) <= 120 and generic.BYLINE_LINE.match(texts[i]):
                 found = clean_authors([texts[i]])
-                if found:
-                    drop.add(i)
+                if found or generic.BYLINE_LINE.fullmatch(texts[i].strip()):
+                    drop.add(i)  # a bare "Автор:" whose name sits in markup the body left out, too
                     names.extend(found)
         return drop, list(dict.fromkeys(names))
 

@@ -238,12 +238,34 @@ def byline_lines_near(root, first, last) -> list[str]:
             if BYLINE_LINE.match(_own(el)) and _byline_context_ok(el):
                 nearest = el
     if nearest is None and last is not None:
-        nearest = next((el for el in last.xpath("following::*[position() <= 30]")
-                        if BYLINE_LINE.match(_own(el)) and _byline_context_ok(el)), None)
+        for el in last.xpath("following::*[position() <= 30]"):
+            if BYLINE_LINE.match(_own(el)) and _byline_context_ok(el):
+                nearest = el
+                break
+            line = _tail_line(el)
+            if line and _byline_context_ok(el):
+                return clean_authors([line]) if len(line) <= _MAX_BYLINE else []
     if nearest is None:
         return []
     text = text_of(nearest)
     return clean_authors([text]) if len(text) <= _MAX_BYLINE else []
+
+
+def _tail_line(el) -> str | None:
+    """A byline printed as bare text after an element, up to the next <br>:
+    "<br />Автор:&nbsp;<b>М. Сейтказина</b><br />" (a Bitrix detail template)."""
+    tail = " ".join((el.tail or "").replace("\xa0", " ").split())
+    if not tail or not BYLINE_LINE.match(tail):
+        return None
+    parts = [tail]
+    for sib in el.itersiblings():
+        if not isinstance(sib.tag, str) or sib.tag == "br" or sib.tag in ("div", "p", "table", "ul"):
+            break
+        parts.append(text_of(sib))
+        if "\n" in (sib.tail or "") or (sib.tail or "").strip():
+            parts.append(" ".join((sib.tail or "").split()))
+            break
+    return " ".join(p for p in parts if p).replace("\xa0", " ")
 
 
 def signature_after(last) -> list[str]:
@@ -259,7 +281,11 @@ def signature_after(last) -> list[str]:
         if el.tag == "a" or el.xpath("ancestor::a") or not _byline_context_ok(el):
             return []  # a tag, a rubric, a related headline, a comment
         text = " ".join(text.split())
-        if _SIGNATURE.match(text) and any(is_name_token(w) for w in text.split() if "." not in w):
-            return [text]
+        # "Наталья Гришина, фото автора": the name, then lower-case credits.
+        name, *credits = [part.strip() for part in text.split(",")]
+        if credits and not all(c and c[0].islower() and words(c) <= 4 for c in credits):
+            return []
+        if _SIGNATURE.match(name) and any(is_name_token(w) for w in name.split() if "." not in w):
+            return [name]
         return []
     return []
