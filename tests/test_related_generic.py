@@ -150,3 +150,15 @@ def test_kazakh_heading():
     after = """<div class="block"><h4>Бұл тақырыпта</h4><ul>
 <li><a href="/kz/news/k-1">Есіл өзеніндегі көпір жөнделеді</a></li></ul></div>"""
     assert [title for _, title, _ in links(page(after=after))] == ["Есіл өзеніндегі көпір жөнделеді"]
+
+
+def test_headline_opening_with_a_quote_and_rubric_with_a_year():
+    after = """<div class="related-posts">
+<div class="item"><a class="item__rubric" href="/rubric/nalogi-2026/">Налоговый кодекс 2026</a>
+<a href="/news/r-1">«Результат анализа — 70 процентов диагноза»: врач о диагностике</a></div>
+<div class="item"><a class="item__rubric" href="/rubric/pensiya/">Пенсия</a>
+<a href="/news/r-2">Пенсии в январе выплатят раньше обычного</a></div></div>"""
+    assert links(page(after=after)) == [
+        ("Налоговый кодекс 2026", "«Результат анализа — 70 процентов диагноза»: врач о диагностике", "/news/r-1"),
+        ("Пенсия", "Пенсии в январе выплатят раньше обычного", "/news/r-2"),
+    ]

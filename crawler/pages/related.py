@@ -61,8 +61,15 @@ _BLOCK_TAGS = {"div", "section", "aside", "ul", "ol", "table", "tbody", "p", "li
 _RUBRIC_HREF = re.compile(r"/(?:rubric|rubrics|tag|tags|category|categories|section|sections|topic|topics|theme)/", re.I)
 _RUBRIC_CLASS = re.compile(r"rubric|categ|(?:^|[\s_-])cat(?:$|[\s_-])|section|kicker|label|topic|(?:^|[\s_-])tag(?:$|[\s_-])")
 _TITLE_CLASS = re.compile(r"title|headline|heading|name")
-_DATE_LIKE = re.compile(r"^[\d\s.:/,-]+$|\d{1,2}[.:/]\d{2}|\b\d{4}\b|\d+\s*(?:мин|час|дн|min|hour|day)")
-_PREV_NEXT = re.compile(r"^\s*(?:[←→«»<>‹›]|предыдущ|следующ|previous|next|назад|вперёд|вперед|алдыңғы|келесі)", re.I)
+# A card's date or counter, never its rubric ("Налоговый кодекс РК 2026" is a rubric).
+_DATE_LIKE = re.compile(
+    r"^[\d\s.:/,-]+$|\d{1,2}[.:/]\d{2}|\d+\s*(?:мин|час|дн|min|hour|day)|"
+    r"\d{1,2}\s+(?:янв|фев|мар|апр|ма[йя]|июн|июл|авг|сен|окт|ноя|дек|қаң|ақп|наур|сәу|мам|мау|шіл|там|қыр|қаз|қар|жел|"
+    r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)",
+    re.I,
+)
+# "« Назад", "→", "Следующая": not "«Цитата»: заголовок".
+_PREV_NEXT = re.compile(r"^\s*(?:[←→‹›]|[«»<>]\s|предыдущ|следующ|previous|next|назад|вперёд|вперед|алдыңғы|келесі)", re.I)
 
 
 _LEADING_MARKS = re.compile(r"^[\W\d_]+")
