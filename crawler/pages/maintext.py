@@ -85,22 +85,18 @@ def extract_lines(root) -> list[str]:
     return [line for line in (_collapse(t) for t in xmltotxt(doc.body, False).split("\n")) if line]
 
 
-def index_text(root) -> dict[str, list]:
-    """Prefix of every text run -> [(document position, element it stands in, run text)].
-
-    A tail run is filed under the element it follows: that is where it stands in
-    document order (a bare-text body starts in the tail of the dateline <span>).
-    Every run is kept, short ones too (a menu's "Home"), and every element a prefix
-    stands in: a caption and the paragraph repeating it start alike.
-    """
-    found: dict[str, list] = {}
-    for pos, el in enumerate(root.iter()):
+def index_text(root) -> dict[str, object]:
+    """Prefix of every text run -> the block element it stands in (first one wins)."""
+    found: dict[str, object] = {}
+    for el in root.iter():
         if not isinstance(el.tag, str):
             continue
-        for text in (el.text, el.tail):
-            if text and not text.isspace():
-                text = _collapse(text)
-                found.setdefault(text[:_PROBE], []).append((pos, el, text))
+        # A tail run is filed under the element it follows: that is where it stands in
+        # document order (a bare-text body starts in the tail of the dateline <span>).
+        for text, owner in ((el.text, el), (el.tail, el)):
+            text = _collapse(text)
+            if len(text) >= 8 and owner is not None:
+                found.setdefault(text[:_PROBE], owner)
     return found
 
 
@@ -128,64 +124,22 @@ def _is_chrome(el, block) -> bool:
     return False
 
 
-_SENTENCE_END = re.compile(r"[.!?…][\"'»”’)\]]*$")
-
-
 def _link_dense(block) -> bool:
-    """Mostly link text: a feed item or a menu, not a paragraph. Big containers are not judged.
-
-    A block inside a link (a card's <a><h3>…</h3></a>) is all link. Prose that
-    links much of itself is not dense: a sentence that opens with its own words
-    ("The suspect was convicted and <a>sentenced to life</a>."), or eight
-    words of its own besides the links, ending a sentence.
-    """
+    """Mostly link text: a feed item or a menu, not a paragraph. Big containers are not judged."""
     if next(islice(block.iter(), 60, None), None) is not None:
         return False
-    text = text_of(block)
-    if not text:
-        return False
-    if any(anc.tag == "a" for anc in islice(block.iterancestors(), 4)):
-        return True
+    total = len(text_of(block))
     links = sum(len(text_of(a)) for a in block.iter("a"))
-    if links / len(text) <= 0.5:
-        return False
-    if _SENTENCE_END.search(text):
-        own = (block.text or "").split()
-        if len(own) >= 3 or len(text.split()) - sum(len(text_of(a).split()) for a in block.iter("a")) >= 8:
-            return False
-    return True
+    return total > 0 and links / total > 0.5
 
 
-_LIST_MARK = "- "  # xmltotxt writes a list item as "- text"
-
-
-def find_element(index: dict, line: str, after: int = -1):
-    """(position, element) of the text run that starts the line, or (None, None).
-
-    A line may join several runs, so the longest prefix that names a run wins; of
-    the runs sharing it, the one agreeing with the line longest, then the first
-    after the previous line's (the extractor keeps document order).
-    """
-    for probe in (line, line[len(_LIST_MARK):] if line.startswith(_LIST_MARK) else None):
-        if not probe:
-            continue
-        lowest = len(probe) if len(probe) < 8 else 8  # a short line must be a whole run
-        for n in range(min(len(probe), _PROBE), lowest - 1, -1):
-            runs = index.get(probe[:n])
-            if runs:
-                if len(runs) == 1:
-                    return runs[0][0], runs[0][1]
-                best = max(runs, key=lambda r: (_agreement(r[2], probe), r[0] > after, -r[0]))
-                return best[0], best[1]
-    return None, None
-
-
-def _agreement(run: str, line: str) -> int:
-    n = min(len(run), len(line), 400)
-    for i in range(n):
-        if run[i] != line[i]:
-            return i
-    return n
+def find_element(index: dict, line: str):
+    """The element whose text run starts the line (a line may join several runs)."""
+    for n in range(min(len(line), _PROBE), 7, -1):
+        el = index.get(line[:n])
+        if el is not None:
+            return el
+    return None
 
 
 # Below this much text the extractor has likely given up; the density scorer gets a say.
@@ -206,16 +160,13 @@ def main_text(root, title: str | None = None, is_chrome=None) -> tuple[list[str]
         return [], None, None
     index = index_text(root)
     kept: list[tuple[str, object]] = []
-    last = -1
     for line in lines:
+        el = find_element(index, line)
         if not _LETTER.search(line):
             continue
-        pos, el = find_element(index, line, last)
-        if pos is not None:
-            last = pos
         if el is not None:
             block = _block(el)
-            if _is_chrome(el, block) or _link_dense(block) or _is_caption(el, line) or _whole_link(el, block, line):
+            if _is_chrome(el, block) or _link_dense(block) or _is_caption(el, line):
                 continue
         kept.append((line, el))
     kept = _drop_headline(kept, title)
@@ -224,23 +175,6 @@ def main_text(root, title: str | None = None, is_chrome=None) -> tuple[list[str]
         kept.pop()  # the heading of a block that was dropped after the text
     located = [el for _, el in kept if el is not None]
     return [line for line, _ in kept], (located[0] if located else None), (located[-1] if located else None)
-
-
-def _whole_link(el, block, line: str) -> bool:
-    """The line is one link's text: a menu entry, a tag, a share button, a headline card.
-
-    Judged on the line, not its block: a menu's <li> holding a submenu is too big
-    for _link_dense, but each of its entries is still a bare link. A bare address
-    ("http://…") is the text citing it.
-    """
-    if line.startswith(("http://", "https://", "www.")):
-        return False
-    for anc in (el, *el.iterancestors()):
-        if anc.tag == "a":
-            return len(text_of(anc)) >= 0.9 * len(line.removeprefix(_LIST_MARK))
-        if anc is block:
-            return False
-    return False
 
 
 def _is_caption(el, line: str) -> bool:
@@ -262,28 +196,18 @@ def _is_heading_like(line: str) -> bool:
 
 
 def _drop_headline(kept: list, title: str | None) -> list:
-    """The headline, with the rubric/date/byline line around it, is not body text,
-    and nor is what comes before it when none of that is prose (a menu, breadcrumbs).
+    """The headline, with the rubric/date/byline line around it, is not body text.
 
     Some themes put them in one block, so a line counts as the headline's when
-    it holds the title plus at most a dozen other words; a line from an <h1> is
-    the headline too (the SEO title may differ from it).
+    it holds the title plus at most a dozen other words.
     """
-    title = _collapse(title) if title else ""
-    for i, (line, el) in enumerate(kept):
-        if i >= 3 and _is_prose(line):
-            break  # the text has begun: a headline-like line after it is a related link
-        if (title and title in line and len(line.split()) - len(title.split()) <= 12) or _in_h1(el):
+    if not title:
+        return kept
+    title = _collapse(title)
+    for i, (line, _) in enumerate(kept[:3]):
+        if title in line and len(line.split()) - len(title.split()) <= 12:
             return kept[i + 1:]
     return kept
-
-
-def _in_h1(el) -> bool:
-    return el is not None and (el.tag == "h1" or next(el.iterancestors("h1"), None) is not None)
-
-
-def _is_prose(line: str) -> bool:
-    return len(line.split()) >= 12
 
 
 def _with_standfirst(kept: list, index: dict, title: str | None):
