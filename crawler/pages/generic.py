@@ -18,7 +18,7 @@ from core.normalize import url_host
 from crawler.pages.html import class_id, text_of, words
 
 
-def _class_words(*names: str) -> re.Pattern:
+def class_words(*names: str) -> re.Pattern:
     """A class or id that holds one of `names` as a word ("site-footer", "nav_main")."""
     return re.compile(r"(^|[\s_-])(" + "|".join(names) + r")($|[\s_-])")
 
@@ -27,10 +27,10 @@ def _class_words(*names: str) -> re.Pattern:
 # <header class="entry-header"> and a page builder's post-title widget hold it.
 _NAVIGATION = ("nav", "navbar", "menu", "footer", "sidebar", "side-bar", "aside", "popular", "most-read",
                "latest", "trending", "breadcrumbs?", "comments?", "comment-list", "cookie")
-_NOT_HEADLINE = _class_words(*_NAVIGATION)
+_NOT_HEADLINE = class_words(*_NAVIGATION)
 _NOT_HEADLINE_TAGS = {"nav", "footer", "aside", "form"}
 # Containers that are page chrome, never the article or its related block.
-CHROME = _class_words(*_NAVIGATION, "header", "widget", "share", "social", "banner", "ad", "ads",
+CHROME = class_words(*_NAVIGATION, "header", "widget", "share", "social", "banner", "ad", "ads",
                       r"advert\w*", "subscribe")
 CHROME_TAGS = {*_NOT_HEADLINE_TAGS, "header"}
 

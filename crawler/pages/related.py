@@ -21,13 +21,8 @@ import re
 
 from core.items import RawLink
 from core.normalize import join_url, url_host
-from crawler.pages.generic import is_chrome
+from crawler.pages.generic import class_words, is_chrome
 from crawler.pages.html import class_id, text_of, words
-
-
-def _class_words(*names: str) -> re.Pattern:
-    """A class or id that holds one of `names` as a word ("related-posts", "Related_grid__x1")."""
-    return re.compile(r"(?:^|[\s_-])(?:" + "|".join(names) + r")(?:$|[\s_-])")
 
 
 _RELATED_HEADING = re.compile(
@@ -53,8 +48,9 @@ _NOT_RELATED_CLASS = re.compile(
     r"(?:^|[\s_-])(?:comments?|prev|next|previous|pager|pagination|post-navigation|nav-links|navigation|tags?|tag-?cloud)(?:$|[\s_-])"
 )
 # Chrome a named block never sits in (a sidebar or a page builder's widget may hold one).
-_HARD_CHROME = _class_words("nav", "navbar", "menu", "footer", "breadcrumbs?", "comments?", "comment-list",
+_HARD_CHROME = class_words("nav", "navbar", "menu", "footer", "breadcrumbs?", "comments?", "comment-list",
                             "cookie", "header")
+_PREV_NEXT_CLASS = class_words("prev", "next", "previous", "pager", "pagination", "post-navigation", "nav-links")
 _HARD_CHROME_TAGS = {"nav", "footer", "header", "form"}
 
 _BLOCK_TAGS = {"div", "section", "aside", "ul", "ol", "table", "tbody", "p", "li", "nav", "dl", "amp-carousel"}
@@ -216,7 +212,7 @@ def _in_prev_next(a, stop) -> bool:
     for el in (a, *a.iterancestors()):
         if el is stop:
             return False
-        if _class_words("prev", "next", "previous", "pager", "pagination", "post-navigation", "nav-links").search(class_id(el)):
+        if _PREV_NEXT_CLASS.search(class_id(el)):
             return True
     return False
 
