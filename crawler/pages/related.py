@@ -77,14 +77,14 @@ def _same_site(href: str, base_url: str) -> bool:
     return bool(host) and host.removeprefix("www.") == base.removeprefix("www.")
 
 
-def _is_headline(a, base_url: str, min_words: int = 3) -> bool:
+def _is_headline(a, base_url: str) -> bool:
     href = (a.get("href") or "").strip()
     if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")) or _RUBRIC_HREF.search(href):
         return False
     if "prev" in (a.get("rel") or "") or "next" in (a.get("rel") or ""):
         return False
     text = text_of(a)
-    return words(text) >= min_words and not _PREV_NEXT.match(text) and _same_site(href, base_url)
+    return words(text) >= 3 and not _PREV_NEXT.match(text) and _same_site(href, base_url)
 
 
 def _is_tag_text(text: str) -> bool:
@@ -125,7 +125,7 @@ def _card_tag(card, head) -> str | None:
     return None
 
 
-def _cards(block, base_url: str, min_words: int = 3) -> list[RawLink]:
+def _cards(block, base_url: str) -> list[RawLink]:
     """Headline cards in document order, unique by URL.
 
     A card is the largest element around a headline link that holds no other
@@ -133,7 +133,7 @@ def _cards(block, base_url: str, min_words: int = 3) -> list[RawLink]:
     date) is the card's tag. Cards drawn side by side without wrappers take a
     rubric link just before the headline.
     """
-    heads = [a for a in block.iter("a") if _is_headline(a, base_url, min_words) and not _in_prev_next(a, block)]
+    heads = [a for a in block.iter("a") if _is_headline(a, base_url) and not _in_prev_next(a, block)]
     # A link to a path above another headline's ("/news/sud/" over "/news/sud/delo-…/") is its rubric.
     paths = {_path(a.get("href"), base_url) for a in heads}
     heads = [a for a in heads if not _is_section_of(_path(a.get("href"), base_url), paths)]
