@@ -238,6 +238,11 @@ def byline_lines_near(root, first, last) -> list[str]:
             if BYLINE_LINE.match(_own(el)) and _byline_context_ok(el):
                 nearest = el
     if nearest is None and last is not None:
+        # The body's last run may itself be the byline's ("<br />Автор:&nbsp;<b>…</b>"):
+        # the extractor keeps the bare label as a line, so the anchor is that <br>.
+        line = _tail_line(last)
+        if line and _byline_context_ok(last):
+            return clean_authors([line]) if len(line) <= _MAX_BYLINE else []
         for el in last.xpath("following::*[position() <= 30]"):
             if BYLINE_LINE.match(_own(el)) and _byline_context_ok(el):
                 nearest = el

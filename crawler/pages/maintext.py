@@ -71,7 +71,9 @@ def _is_layout(table) -> bool:
         table.set("data-layout", "1")
         return True
     for cell in table.iter("td", "th"):
-        if sum(1 for c in cell if c.tag in ("p", "div", "table", "ul", "h1", "h2", "h3")) >= 3:
+        blocks = [c.tag for c in cell if c.tag in ("p", "div", "table", "ul", "h1", "h2", "h3")]
+        # Several blocks, or a headline over its text: a page column, not a datum.
+        if len(blocks) >= 3 or (len(blocks) >= 2 and any(t in ("h1", "h2", "h3") for t in blocks)):
             table.set("data-layout", "1")
             return True
     return False
@@ -85,18 +87,27 @@ def extract_lines(root) -> list[str]:
     return [line for line in (_collapse(t) for t in xmltotxt(doc.body, False).split("\n")) if line]
 
 
-def index_text(root) -> dict[str, object]:
-    """Prefix of every text run -> the block element it stands in (first one wins)."""
-    found: dict[str, object] = {}
-    for el in root.iter():
+def index_text(root) -> dict[str, list]:
+    """Prefix of every text run -> [(document position, element it stands in, run text, is a tail)].
+
+    A tail run is filed under the element it follows: that is where it stands in
+    document order (a bare-text body starts in the tail of the dateline <span>).
+    Every run is kept, short ones too (a menu's "Home"), and every element a prefix
+    stands in: a caption and the paragraph repeating it start alike.
+    """
+    found: dict[str, list] = {}
+    for pos, el in enumerate(root.iter()):
         if not isinstance(el.tag, str):
             continue
-        # A tail run is filed under the element it follows: that is where it stands in
-        # document order (a bare-text body starts in the tail of the dateline <span>).
-        for text, owner in ((el.text, el), (el.tail, el)):
-            text = _collapse(text)
-            if len(text) >= 8 and owner is not None:
-                found.setdefault(text[:_PROBE], owner)
+        for text, tail in ((el.text, False), (el.tail, True)):
+            if text and not text.isspace():
+                whole = _collapse(text)
+                found.setdefault(whole[:_PROBE], []).append((pos, el, whole, tail))
+                if "\n" in text.strip():  # the extractor may keep the run's line breaks
+                    for part in text.split("\n"):
+                        part = _collapse(part)
+                        if part:
+                            found.setdefault(part[:_PROBE], []).append((pos, el, part, tail))
     return found
 
 
@@ -124,22 +135,66 @@ def _is_chrome(el, block) -> bool:
     return False
 
 
+_SENTENCE_END = re.compile(r"[.!?…][\"'»”’)\]]*$")
+
+
 def _link_dense(block) -> bool:
-    """Mostly link text: a feed item or a menu, not a paragraph. Big containers are not judged."""
+    """Mostly link text: a feed item or a menu, not a paragraph. Big containers are not judged.
+
+    A block inside a link (a card's <a><h3>…</h3></a>) is all link. Prose that
+    links much of itself is not dense: a sentence that opens with its own words
+    ("The suspect was convicted and <a>sentenced to life</a>."), or eight
+    words of its own besides the links, ending a sentence.
+    """
     if next(islice(block.iter(), 60, None), None) is not None:
         return False
-    total = len(text_of(block))
+    text = text_of(block)
+    if not text:
+        return False
+    if any(anc.tag == "a" for anc in islice(block.iterancestors(), 4)):
+        return True
     links = sum(len(text_of(a)) for a in block.iter("a"))
-    return total > 0 and links / total > 0.5
+    if links / len(text) <= 0.5:
+        return False
+    if _SENTENCE_END.search(text):
+        own = (block.text or "").split()
+        if len(own) >= 3 or len(text.split()) - sum(len(text_of(a).split()) for a in block.iter("a")) >= 8:
+            return False
+    return True
 
 
-def find_element(index: dict, line: str):
-    """The element whose text run starts the line (a line may join several runs)."""
-    for n in range(min(len(line), _PROBE), 7, -1):
-        el = index.get(line[:n])
-        if el is not None:
-            return el
-    return None
+_LIST_MARK = "- "  # xmltotxt writes a list item as "- text"
+
+
+def find_element(index: dict, line: str, after: int = -1):
+    """(position, element, is a tail) of the text run that starts the line, or (None, None, False).
+
+    A line may join several runs, so the longest prefix that names a run wins; of
+    the runs sharing it, the one agreeing with the line longest, then the first
+    after the previous line's (the extractor keeps document order).
+    """
+    for probe in (line, line[len(_LIST_MARK):] if line.startswith(_LIST_MARK) else None):
+        if not probe:
+            continue
+        for n in range(min(len(probe), _PROBE), 2, -1):
+            # Below 8 characters only a whole word that is a whole run ("Войдите" of
+            # "Войдите, чтобы …"): a short key is the run's whole text.
+            if n < 8 and n < len(probe) and probe[n].isalnum():
+                continue
+            runs = index.get(probe[:n])
+            if runs:
+                best = runs[0] if len(runs) == 1 else max(
+                    runs, key=lambda r: (_agreement(r[2], probe), r[0] > after, -r[0]))
+                return best[0], best[1], best[3]
+    return None, None, False
+
+
+def _agreement(run: str, line: str) -> int:
+    n = min(len(run), len(line), 400)
+    for i in range(n):
+        if run[i] != line[i]:
+            return i
+    return n
 
 
 # Below this much text the extractor has likely given up; the density scorer gets a say.
@@ -154,37 +209,116 @@ def main_text(root, title: str | None = None, is_chrome=None) -> tuple[list[str]
         found = [el for el in density.find_body(root, is_chrome)]
         texts = [text_of(el) for el in found]
         if sum(map(len, texts)) > sum(map(len, lines)):
-            kept = _drop_headline(list(zip(texts, found)), title)
-            return [t for t, _ in kept], (kept[0][1] if kept else None), (kept[-1][1] if kept else None)
+            kept = _drop_headline(list(zip(texts, found, found)), title)
+            return [k[0] for k in kept], (kept[0][1] if kept else None), (kept[-1][1] if kept else None)
     if not lines:
         return [], None, None
     index = index_text(root)
-    kept: list[tuple[str, object]] = []
+    kept: list[tuple[str, object, object]] = []  # (line, element of its run, element it is text of)
+    last = -1
     for line in lines:
-        el = find_element(index, line)
         if not _LETTER.search(line):
             continue
+        pos, el, tail = find_element(index, line, last)
+        if pos is not None:
+            last = pos
         if el is not None:
-            block = _block(el)
-            if _is_chrome(el, block) or _link_dense(block) or _is_caption(el, line):
+            # A tail run is text of the parent (a paragraph after a "read also" box
+            # is no part of the box), though it stands after its element.
+            owner = el.getparent() if tail and el.getparent() is not None else el
+            block = _block(owner)
+            if (_is_chrome(owner, block) or _link_dense(block) or _is_caption(el, tail, line)
+                    or _whole_link(owner, block, line)):
                 continue
-        kept.append((line, el))
+            kept.append((line, el, owner))
+        else:
+            kept.append((line, None, None))
     kept = _drop_headline(kept, title)
+    kept = _trim_edges(kept)
     kept = _with_standfirst(kept, index, title)
     while kept and _is_heading_like(kept[-1][0]):
         kept.pop()  # the heading of a block that was dropped after the text
-    located = [el for _, el in kept if el is not None]
-    return [line for line, _ in kept], (located[0] if located else None), (located[-1] if located else None)
+    located = [k[1] for k in kept if k[1] is not None]
+    return [k[0] for k in kept], (located[0] if located else None), (located[-1] if located else None)
 
 
-def _is_caption(el, line: str) -> bool:
+def _home(owner):
+    """The container a line's text stands in: a paragraph's parent, or the block holding bare text."""
+    block = _block(owner)
+    if block.tag in ("div", "section", "article", "td", "center", "font") and block is owner:
+        return block
+    return block.getparent() if block.getparent() is not None else block
+
+
+def _trim_edges(kept: list) -> list:
+    """Short unpunctuated lines outside the body's container at either end go: the
+    dateline and byline strip under the headline ("Опубликовано: 25.06.2025",
+    "Текст: …"), a view counter or a "log in to comment" after the text.
+
+    The container is the one holding most of the text; a sentence outside it stays
+    (a standfirst, a last paragraph in a box of its own).
+    """
+    if len(kept) < 2:
+        return kept
+    weight: dict = {}
+    homes = []
+    for line, _, owner in kept:
+        home = _home(owner) if owner is not None else None
+        homes.append(home)
+        if home is not None:
+            weight[home] = weight.get(home, 0) + len(line)
+    if not weight:
+        return kept
+    main = max(weight, key=weight.get)
+
+    def short(i):
+        line = kept[i][0]
+        return not _SENTENCE_END.search(line) and len(line.split()) < 12
+
+    def loose(i, step):
+        """Short, outside the main container, and not in the box of the nearest sentence
+        towards the text (a paragraph's first words broken off by the extractor)."""
+        home = homes[i]
+        if not short(i) or (home is not None and (home is main or any(a is main for a in home.iterancestors()))):
+            return False
+        j = i + step
+        while 0 <= j < len(kept) and short(j):
+            j += step
+        return home is None or not (0 <= j < len(kept)) or homes[j] is not home
+
+    start, end = 0, len(kept)
+    while start < end and loose(start, 1):
+        start += 1
+    while end > start and loose(end - 1, -1):
+        end -= 1
+    return kept[start:end]
+
+
+def _whole_link(el, block, line: str) -> bool:
+    """The line is one link's text: a menu entry, a tag, a share button, a headline card.
+
+    Judged on the line, not its block: a menu's <li> holding a submenu is too big
+    for _link_dense, but each of its entries is still a bare link. A bare address
+    ("http://…") is the text citing it.
+    """
+    if line.startswith(("http://", "https://", "www.")):
+        return False
+    for anc in (el, *el.iterancestors()):
+        if anc.tag == "a":
+            return len(text_of(anc)) >= 0.9 * len(line.removeprefix(_LIST_MARK))
+        if anc is block:
+            return False
+    return False
+
+
+def _is_caption(el, tail: bool, line: str) -> bool:
     """A short unpunctuated line right after a picture: its caption or photo credit.
 
     A heading or a sentence after a picture is text ("One chapter over", "… side.").
     """
     if len(line.split()) > 8 or el.tag in _HEADINGS or line.endswith((".", "!", "?")):
         return False
-    prev = el.getprevious()
+    prev = el if tail else el.getprevious()
     while prev is not None and prev.tag == "br":
         prev = prev.getprevious()
     return prev is not None and prev.tag in ("img", "picture", "figure", "amp-img")
@@ -196,18 +330,28 @@ def _is_heading_like(line: str) -> bool:
 
 
 def _drop_headline(kept: list, title: str | None) -> list:
-    """The headline, with the rubric/date/byline line around it, is not body text.
+    """The headline, with the rubric/date/byline line around it, is not body text,
+    and nor is what comes before it when none of that is prose (a menu, breadcrumbs).
 
     Some themes put them in one block, so a line counts as the headline's when
-    it holds the title plus at most a dozen other words.
+    it holds the title plus at most a dozen other words; a line from an <h1> is
+    the headline too (the SEO title may differ from it).
     """
-    if not title:
-        return kept
-    title = _collapse(title)
-    for i, (line, _) in enumerate(kept[:3]):
-        if title in line and len(line.split()) - len(title.split()) <= 12:
+    title = _collapse(title) if title else ""
+    for i, (line, el, _) in enumerate(kept):
+        if i >= 3 and _is_prose(line):
+            break  # the text has begun: a headline-like line after it is a related link
+        if (title and title in line and len(line.split()) - len(title.split()) <= 12) or _in_h1(el):
             return kept[i + 1:]
     return kept
+
+
+def _in_h1(el) -> bool:
+    return el is not None and (el.tag == "h1" or next(el.iterancestors("h1"), None) is not None)
+
+
+def _is_prose(line: str) -> bool:
+    return len(line.split()) >= 12
 
 
 def _with_standfirst(kept: list, index: dict, title: str | None):
@@ -235,7 +379,7 @@ def _with_standfirst(kept: list, index: dict, title: str | None):
             and _LEAD_CLASS.search(class_id(prev))
             and prev.find(".//p") is None
         ):
-            return [(_collapse(text), prev), *kept]
+            return [(_collapse(text), prev, prev), *kept]
         prev = prev.getprevious()
     return kept
 
