@@ -29,6 +29,9 @@ Every article's paragraphs go through the predictor
   normal form when pymorphy3 is importable; a longer span such as "министра
   здравоохранения Ажар Гиният" matches "Ажар Гиният" when the shorter one's words occur in
   it in order and the last words agree). Gold with no speaker at all expects none.
+* Strict resolved speaker over matched pairs (``speaker_accuracy_strict``): the predicted
+  ``speaker_canonical`` equals the gold one after casefold and whitespace collapse; a null
+  gold canonical (the article never names the person) is right only for a null prediction.
 * Quotes predicted in negative paragraphs are counted (they are false positives as well).
 
 The metric functions are importable: ``score(gold_articles, predict)`` returns the dict that
@@ -164,6 +167,19 @@ def names_match(a: str | None, b: str | None) -> bool:
     return i == len(short)
 
 
+def canonical_key(name: str | None) -> str | None:
+    """A canonical name for the strict comparison: casefolded, whitespace collapsed."""
+    key = _collapse(name or "").casefold()
+    return key or None
+
+
+def speaker_strict(pred_canonical: str | None, gold_canonical: str | None) -> bool:
+    """Strict resolved speaker: ``speaker_canonical`` equal after casefold and whitespace
+    collapse; a null gold canonical (the article never names the person) expects a null
+    (unresolved) prediction."""
+    return canonical_key(pred_canonical) == canonical_key(gold_canonical)
+
+
 def speaker_correct(pred_speaker: str | None, pred_canonical: str | None,
                     gold_speaker: str | None, gold_canonical: str | None) -> bool:
     golds = [g for g in (gold_speaker, gold_canonical) if g and g.strip()]
@@ -292,6 +308,7 @@ def score(gold_articles: Iterable[dict], predict: Callable[[list[str]], list[Any
     """
     n_gold = n_pred = tp = 0
     speaker_ok = 0
+    strict_ok = 0
     par_ok = par_total = 0
     style_gold: Counter = Counter()
     style_hit: Counter = Counter()
@@ -299,6 +316,7 @@ def score(gold_articles: Iterable[dict], predict: Callable[[list[str]], list[Any
     misses: list[dict] = []
     fps: list[dict] = []
     speaker_errors: list[dict] = []
+    strict_errors: list[dict] = []
     errors: list[dict] = []
     n_articles = n_neg = 0
     elapsed = 0.0
@@ -332,6 +350,13 @@ def score(gold_articles: Iterable[dict], predict: Callable[[list[str]], list[Any
             g, p = gold[i], pred[j]
             style_hit[g.get("style") or "?"] += 1
             ps, pc = _field(p, "speaker"), _field(p, "speaker_canonical")
+            strict = speaker_strict(pc, g.get("speaker_canonical"))
+            strict_ok += int(strict)
+            if not strict:
+                strict_errors.append({
+                    "url": url, "paragraph": g.get("paragraph"), "style": g.get("style"),
+                    "text": g["text"], "gold_canonical": g.get("speaker_canonical"), "pred_canonical": pc,
+                })
             if speaker_correct(ps, pc, g.get("speaker"), g.get("speaker_canonical")):
                 speaker_ok += 1
             else:
@@ -383,6 +408,8 @@ def score(gold_articles: Iterable[dict], predict: Callable[[list[str]], list[Any
         "per_style_recall": per_style,
         "speaker_accuracy": (speaker_ok / tp) if tp else None,
         "speaker_correct": speaker_ok,
+        "speaker_accuracy_strict": (strict_ok / tp) if tp else None,
+        "speaker_correct_strict": strict_ok,
         "paragraph_accuracy": (par_ok / par_total) if par_total else None,
         "negative_paragraphs": n_neg,
         "negative_hits": len(neg_hits),
@@ -393,6 +420,7 @@ def score(gold_articles: Iterable[dict], predict: Callable[[list[str]], list[Any
             "misses": misses,
             "false_positives": fps,
             "speaker_errors": speaker_errors,
+            "strict_speaker_errors": strict_errors,
             "negative_hits": neg_hits,
             "errors": errors,
         },
@@ -432,7 +460,9 @@ def format_report(res: dict, verbose: bool = False) -> str:
         f"recall:             {_pct(res['recall'])}",
         f"F1:                 {_pct(res['f1'])}",
         f"speaker accuracy:   {_pct(res['speaker_accuracy'])}  "
-        f"({res['speaker_correct']}/{res['matched']} matched)",
+        f"({res['speaker_correct']}/{res['matched']} matched, lenient)   "
+        f"strict: {_pct(res['speaker_accuracy_strict'])}  "
+        f"({res['speaker_correct_strict']}/{res['matched']}, canonical exact)",
         f"paragraph accuracy: {_pct(res['paragraph_accuracy'])}",
         f"quotes in negative paragraphs: {res['negative_hits']} "
         f"(of {res['negative_paragraphs']} negative paragraphs)",
@@ -451,6 +481,9 @@ def format_report(res: dict, verbose: bool = False) -> str:
             lines.append(f"SPEAKER [{se['style'] or '?'}] {se['url']} p{se['paragraph']}: "
                          f"{_short(se['text'], 60)} — gold {se['gold_speaker']!r}/{se['gold_canonical']!r}, "
                          f"pred {se['pred_speaker']!r}/{se['pred_canonical']!r}")
+        for se in d["strict_speaker_errors"]:
+            lines.append(f"STRICT [{se['style'] or '?'}] {se['url']} p{se['paragraph']}: "
+                         f"{_short(se['text'], 60)} — gold {se['gold_canonical']!r}, pred {se['pred_canonical']!r}")
         for err in d["errors"]:
             lines.append(f"ERROR {err['url']}: {err['error']}")
     return "\n".join(lines)
