@@ -235,6 +235,8 @@ def main_text(root, title: str | None = None, is_chrome=None) -> tuple[list[str]
             kept.append((line, None, None))
     kept = _drop_headline(kept, title)
     kept = _trim_edges(kept)
+    kept = _with_chunks(root, kept)
+    kept = _with_opening_run(kept)
     kept = _with_standfirst(kept, index, title)
     while kept and _is_heading_like(kept[-1][0]):
         kept.pop()  # the heading of a block that was dropped after the text
@@ -248,6 +250,100 @@ def _home(owner):
     if block.tag in ("div", "section", "article", "td", "center", "font") and block is owner:
         return block
     return block.getparent() if block.getparent() is not None else block
+
+
+def _main_home(kept: list):
+    """The container holding most of the kept text (None when no line is located)."""
+    weight: dict = {}
+    for line, _, owner in kept:
+        if owner is not None:
+            home = _home(owner)
+            weight[home] = weight.get(home, 0) + len(line)
+    return max(weight, key=weight.get) if weight else None
+
+
+_CHUNK_BLOCKS = ("p", "h2", "h3", "h4", "h5", "h6", "li", "blockquote")
+
+
+def _with_chunks(root, kept: list) -> list:
+    """The rest of a body the template cut into chunks around ads or embeds.
+
+    The extractor takes one container; its twins (same tag and class, under a
+    common ancestor at most three levels up, by the same path of tags and
+    classes: cut from one template, unlike a comment's "content") hold the text
+    before and after it.
+    Only a classed container has twins, and a twin must carry prose of its own.
+    """
+    main = _main_home(kept)
+    cls = main.get("class") if main is not None else None
+    if not cls or main.tag not in ("div", "section"):
+        return kept
+    twins = []
+    path = []  # (tag, class) of main's ancestors below the common one
+    for anc in islice(main.iterancestors(), 3):
+        twins = [el for el in anc.iter(main.tag)
+                 if el is not main and el.get("class") == cls and _path(el, anc) == path]
+        if twins:
+            break
+        path.append((anc.tag, anc.get("class")))
+    if not twins:
+        return kept
+    seen = {line for line, _, _ in kept}
+    before, after, passed = [], [], False
+    for el in root.iter(main.tag):
+        if el is main:
+            passed = True
+            continue
+        if not any(el is t for t in twins) or any(a is main for a in el.iterancestors()):
+            continue
+        lines = []
+        for block in el.iter(*_CHUNK_BLOCKS):
+            if block.find(".//p") is not None or _is_chrome(block, block) or _link_dense(block):
+                continue
+            if any(a.tag in _CHUNK_BLOCKS for a in block.iterancestors()):
+                continue
+            text = text_of(block)
+            if block.tag == "li" and block.find(".//a") is not None and not _SENTENCE_END.search(text):
+                continue  # "More stories": a list of half-linked headlines closing a chunk
+            if text and _LETTER.search(text) and text not in seen:
+                lines.append((text, block, block))
+        if not any(_SENTENCE_END.search(t) and len(t) >= 80 for t, _, _ in lines):
+            continue
+        (after if passed else before).extend(lines)
+    return [*before, *kept, *after] if before or after else kept
+
+
+_INLINE = {"a", "b", "strong", "i", "em", "span", "u", "font", "sup", "sub", "abbr", "q", "nobr"}
+
+
+def _with_opening_run(kept: list) -> list:
+    """The bare text that opens the body's container, up to the first <br> or block
+    ("<div class=content>Following the … <em><a>DigiTimes</a></em>. …<br/>"): the
+    extractor may skip a first run that is no child element of its own."""
+    main = _main_home(kept)
+    if main is None or not main.text or main.text.isspace():
+        return kept
+    parts = [main.text]
+    for child in main:
+        if not isinstance(child.tag, str) or child.tag not in _INLINE:
+            break
+        parts.append(text_of(child))
+        if child.tail:
+            parts.append(child.tail)
+    line = _collapse(" ".join(parts)).replace(" .", ".").replace(" ,", ",")
+    if len(line) < 80 or not _SENTENCE_END.search(line) or any(line[:_PROBE] in k[0] for k in kept):
+        return kept
+    return [(line, main, main), *kept]
+
+
+def _path(el, top) -> list | None:
+    """(tag, class) of el's ancestors below top, nearest first (None when top is not above el)."""
+    path = []
+    for anc in el.iterancestors():
+        if anc is top:
+            return path
+        path.append((anc.tag, anc.get("class")))
+    return None
 
 
 def _trim_edges(kept: list) -> list:
@@ -334,14 +430,16 @@ def _drop_headline(kept: list, title: str | None) -> list:
     and nor is what comes before it when none of that is prose (a menu, breadcrumbs).
 
     Some themes put them in one block, so a line counts as the headline's when
-    it holds the title plus at most a dozen other words; a line from an <h1> is
-    the headline too (the SEO title may differ from it).
+    it holds the title plus at most a dozen other words, unless it is a sentence
+    going on past the title (a lead opening with the headline's words); a line
+    from an <h1> is the headline too (the SEO title may differ from it).
     """
     title = _collapse(title) if title else ""
     for i, (line, el, _) in enumerate(kept):
         if i >= 3 and _is_prose(line):
             break  # the text has begun: a headline-like line after it is a related link
-        if (title and title in line and len(line.split()) - len(title.split()) <= 12) or _in_h1(el):
+        if (title and title in line and len(line.split()) - len(title.split()) <= 12
+                and not (_SENTENCE_END.search(line) and not line.endswith(title))) or _in_h1(el):
             return kept[i + 1:]
     return kept
 
