@@ -162,3 +162,51 @@ def test_headline_opening_with_a_quote_and_rubric_with_a_year():
         ("Налоговый кодекс 2026", "«Результат анализа — 70 процентов диагноза»: врач о диагностике", "/news/r-1"),
         ("Пенсия", "Пенсии в январе выплатят раньше обычного", "/news/r-2"),
     ]
+
+
+def test_read_also_line_whose_bold_run_holds_the_link():
+    p = page(inside='<p><strong>Читайте также: <a href="/news/2025/03/02/remont-dorog">Ремонт дорог начнут в апреле</a></strong></p>')
+    assert links(p) == [(None, "Ремонт дорог начнут в апреле", "/news/2025/03/02/remont-dorog")]
+
+
+def test_a_theme_wrapper_classed_header_around_the_whole_page_is_no_chrome():
+    # Soledad: <div class="wrapper-boxed header-style-header-6"> holds header, article and footer
+    html = f"""<html lang="ru"><head><meta charset="utf-8"><title>Мост через Ишим закроют на ремонт</title></head><body>
+<div class="wrapper-boxed header-style-header-6"><nav class="menu"><a href="/news/">Новости</a></nav>
+<article class="post"><h1>Мост через Ишим закроют на ремонт</h1><div class="post-content">{BODY.format(inside="")}</div></article>
+<div class="post-related"><h4>Вам может понравиться</h4>
+<div class="item"><a href="/news/r-1">Проект нового моста показали жителям</a></div>
+<div class="item"><a href="/news/r-2">Улицу Жамбыла расширят до четырёх полос</a></div></div>
+<footer><a href="/about/">О редакции и наших авторах</a></footer></div></body></html>"""
+    p = ArticlePage(Page(url=URL, body=html.encode("utf-8"), headers={"Content-Type": "text/html"}))
+    assert [url for _, _, url in links(p)] == ["/news/r-1", "/news/r-2"]
+
+
+def test_kazakh_you_may_like_heading_widget_over_a_grid_and_taghy_da_oqynyz_line():
+    inside = '<p><strong>Тағы да оқыңыз:</strong> <a href="/news/k-0">Көпір жобасы тұрғындарға көрсетілді</a></p>'
+    after = """<div class="wpb_wrapper"><h2 class="vc_custom_heading">Сізге ұнауы мүмкін</h2>
+<div class="vc_grid-container-wrapper"><div class="vc_grid">
+<div class="vc_grid-item"><div class="cat"><a href="/category/gorod/">Город</a></div><h4><a href="/news/k-1">Улицу Жамбыла расширят до четырёх полос</a></h4></div>
+<div class="vc_grid-item"><div class="cat"><a href="/category/region/">Регион</a></div><h4><a href="/news/k-2">Вдоль трассы высадят тысячу деревьев</a></h4></div>
+</div></div></div>"""
+    assert links(page(inside=inside, after=after)) == [
+        (None, "Көпір жобасы тұрғындарға көрсетілді", "/news/k-0"),
+        ("Город", "Улицу Жамбыла расширят до четырёх полос", "/news/k-1"),
+        ("Регион", "Вдоль трассы высадят тысячу деревьев", "/news/k-2"),
+    ]
+
+
+def test_check_also_box_whose_title_holds_a_close_button():
+    after = """<div id="check-also-box" class="container-wrapper check-also-right">
+<div class="widget-title"><div class="the-subtitle">Check Also</div><a href="#" id="check-also-close" class="remove">Close</a></div>
+<div class="widget posts-list"><ul><li><a class="post-title" href="/news/c-1">Под Кокшетау построят завод по переработке рапса</a></li></ul></div></div>"""
+    assert [url for _, _, url in links(page(after=after))] == ["/news/c-1"]
+
+
+def test_editors_choice_grid_after_the_body_is_not_related():
+    after = """<section class="Section_section"><h2 class="Section_title">Выбор редакции</h2><div class="Grid_grid">
+<a class="Card" href="/news/e-1"><span class="Card_rubric">Общество</span><span class="Card_title">Аренда жилья подорожала на треть за год</span></a>
+<a class="Card" href="/news/e-2"><span class="Card_rubric">Спорт</span><span class="Card_title">Велогонщик выиграл этап многодневки во Франции</span></a>
+<a class="Card" href="/news/e-3"><span class="Card_rubric">Общество</span><span class="Card_title">Сколько выпускников набрали пороговый балл</span></a>
+</div></section>"""
+    assert links(page(after=after)) == []

@@ -21,7 +21,7 @@ import re
 
 from core.items import RawLink
 from core.normalize import join_url, url_host
-from crawler.pages.generic import class_words, is_chrome
+from crawler.pages.generic import CHROME, CHROME_TAGS, class_words
 from crawler.pages.html import class_id, text_of, words
 
 
@@ -29,16 +29,19 @@ _RELATED_HEADING = re.compile(
     r"по\s+теме|(?:читайте|читать|смотрите|смотри)\s+(?:также|тоже|ещё|еще)|(?:также|тоже)\s+(?:читайте|смотрите)|"
     r"(?:ещё|еще|также|тоже)\s+по\s+теме|похожи[ех]|связанн|материалы\s+по|по\s+этой\s+теме|"
     r"рекоменду|может\s+(?:быть\s+)?(?:вам\s+)?(?:быть\s+)?интересн|будет\s+интересн|заинтересова|понрав|"
-    r"бұл\s+тақырып|тақырыпқа|тақырыптас|қатысты|ұқсас|сондай-ақ\s+оқ|тағы\s+оқ|оқи\s+отырыңыз|"
-    r"read\s+(?:also|more)|also\s+read|see\s+also|related|more\s+on\s+(?:this|the)|you\s+(?:may|might)\s+also|similar",
+    r"бұл\s+тақырып|тақырыпқа|тақырыптас|қатысты|ұқсас|сондай-ақ\s+оқ|тағы\s+(?:да\s+)?оқ|оқи\s+отырыңыз|"
+    r"ұнауы\s+мүмкін|сізге\s+ұна|қызықты\s+болуы|"
+    r"read\s+(?:also|more)|also\s+read|see\s+also|check\s+also|related|more\s+on\s+(?:this|the)|"
+    r"you\s+(?:may|might)\s+also|similar",
     re.I,
 )
 # Headings of blocks that list the site's other news, not this article's related ones.
 _NOT_RELATED_HEADING = re.compile(
     r"попул|читаем|обсужда|последн|свеж|^нов(ое|ые|ости)\b|лента|главное|сейчас|партн|реклам|спонсор|"
     r"из\s+сети|новости\s+сми|в\s+мире|комментар|^теги|^метки|поделит|предыдущ|следующ|архив|"
-    r"көп\s+оқыл|соңғы|танымал|жаңалықтар\s+таспа|"
-    r"popular|most[- ]read|trending|latest|recent|top stories|partner|sponsor|promoted|comments?|previous|next",
+    r"көп\s+оқыл|соңғы|танымал|жаңалықтар\s+таспа|выбор\s+редакци|редакция\s+таңда|"
+    r"popular|most[- ]read|trending|latest|recent|top stories|partner|sponsor|promoted|comments?|previous|next|"
+    r"editor'?s'?\s+(?:choice|picks?)",
     re.I,
 )
 # Class names, as substrings: themes write "relatedNews", "jp-relatedposts", "crp_related".
@@ -198,6 +201,7 @@ def _sibling_run(heading, base_url: str) -> list[RawLink]:
     return cards
 
 
+_INLINE_LEAD = {"b", "strong", "em", "i", "span", "font"}
 _HEADING_TAGS = {"b", "strong", "h2", "h3", "h4", "h5", "h6", "span", "div", "p", "font", "em"}
 
 
@@ -217,15 +221,24 @@ def _in_prev_next(a, stop) -> bool:
     return False
 
 
+def _links_away(el) -> bool:
+    """Holds a link that goes somewhere: a heading may hold a close or tab button (href="#")."""
+    return any(not (a.get("href") or "").strip().startswith(("#", "javascript:")) for a in el.iter("a") if a.get("href"))
+
+
 def _heading_of(el) -> str:
     """The text that introduces a block: its leading text, its first short child, or the sibling before it."""
     lead = (el.text or "").strip()
+    first = next((c for c in el if isinstance(c.tag, str)), None)
+    if not lead and first is not None and first.tag in _INLINE_LEAD and (first.text or "").strip():
+        # "<p><strong>Читайте также: <a>…</a></strong></p>": the line is the bold run's own text
+        lead = first.text.strip()
     if lead:
         # Only a line that starts with its title: "Читайте также: <a>…</a>", not a paragraph of prose.
         lead = _LEADING_MARKS.sub("", lead)[:80]
         return lead if _RELATED_HEADING.match(lead) else ""
-    for cand in (next((c for c in el if isinstance(c.tag, str)), None), el.getprevious()):
-        if cand is not None and isinstance(cand.tag, str) and not cand.findall(".//a[@href]") and cand.tag != "a":
+    for cand in (first, el.getprevious()):
+        if cand is not None and isinstance(cand.tag, str) and cand.tag != "a" and not _links_away(cand):
             text = text_of(cand)
             if 0 < len(text) <= 80:
                 return text
@@ -260,8 +273,22 @@ def _mostly_links(el) -> bool:
     return linked * 2 >= text - 80
 
 
-def _in_hard_chrome(el) -> bool:
-    return is_chrome(el, classes=_HARD_CHROME, tags=_HARD_CHROME_TAGS)
+def _in_chrome(el, stop: set, classes=CHROME, tags=CHROME_TAGS) -> bool:
+    """Inside page chrome, as generic.is_chrome; but a wrapper that holds the article's
+    text (`stop`, the body's ancestors) is no chrome whatever its class: a theme's page
+    wrapper "wrapper-boxed header-style-header-6" holds the whole page."""
+    for anc in (el, *el.iterancestors()):
+        if anc.tag in ("body", "html"):
+            return False
+        if anc in stop:
+            continue
+        if anc.tag in tags or classes.search(class_id(anc)):
+            return True
+    return False
+
+
+def _in_hard_chrome(el, stop: set) -> bool:
+    return _in_chrome(el, stop, _HARD_CHROME, _HARD_CHROME_TAGS)
 
 
 def find_related(root, first, last, base_url: str) -> list[RawLink]:
@@ -288,7 +315,7 @@ def find_related(root, first, last, base_url: str) -> list[RawLink]:
             continue
         if taken is not None and taken in el.iterancestors():
             continue
-        if _bare_heading(el) and not _in_hard_chrome(el):
+        if _bare_heading(el) and not _in_hard_chrome(el, stop):
             run = _sibling_run(el, base_url)
             if run:
                 named.extend(run)
@@ -299,14 +326,14 @@ def find_related(root, first, last, base_url: str) -> list[RawLink]:
         signal = _signal(el, stop)
         if signal < 0:
             continue
-        if signal > 0 and not _in_hard_chrome(el):
+        if signal > 0 and not _in_hard_chrome(el, stop):
             cards = _cards(el, base_url)
             if cards and _mostly_links(el):
                 named.extend(cards)
                 taken = el
                 named_after = named_after or after
                 continue
-        if after and fallback is None and not is_chrome(el):
+        if after and fallback is None and not _in_chrome(el, stop):
             children = [c for c in el if isinstance(c.tag, str)]
             with_headline = sum(1 for c in children if any(_is_headline(a, base_url) for a in c.iter("a")))
             if with_headline >= 3:
