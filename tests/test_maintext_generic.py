@@ -174,3 +174,47 @@ def test_edge_trimming_drops_short_lines_outside_the_text_container_only():
     lines = [k[0] for k in _trim_edges(kept)]
     # The dateline and the counter stand outside the text's box; a short line inside it stays.
     assert lines == ["Коротко о главном", *_SENTENCES]
+
+
+_SHORT = [
+    "У центрального рынка Кокшетау начал работать пункт приёма вторсырья, туда несут пластик и стекло.",
+    "За килограмм пластика платят шестьдесят тенге, за макулатуру двадцать пять, деньги выдают сразу.",
+    "— Больше всего несут картон от магазинов, — рассказал владелец пункта Ринат Жумабеков.",
+    "Пункт работает ежедневно с девяти утра до шести вечера, кроме воскресенья и праздников.",
+    "В акимате рассчитывают, что до конца года такие пункты появятся ещё в двух микрорайонах.",
+]
+
+
+def test_a_short_article_with_a_read_also_list_in_its_text_is_an_article():
+    links = "".join(f'<li><a href="/obshchestvo/musor-{i}/">Новость о раздельном сборе мусора номер {i}</a></li>'
+                    for i in range(3))
+    html = _page('<div class="entry"><h1>В Кокшетау открыли пункт приёма вторсырья</h1><div class="entry__text">'
+                 + "".join(f"<p>{s}</p>" for s in _SHORT[:2])
+                 + f'<div class="inline-list"><p><strong>Читайте также:</strong></p><ul>{links}</ul></div>'
+                 + "".join(f"<p>{s}</p>" for s in _SHORT[2:]) + "</div></div>",
+                 title="В Кокшетау открыли пункт приёма вторсырья")
+    raw = extract(Page(url="https://kokshe-times.example/obshchestvo/punkt/", body=html.encode()))
+    assert raw.is_article
+    assert [link.url for link in raw.related] == [f"/obshchestvo/musor-{i}/" for i in range(3)]
+
+
+def test_the_same_headlines_interleaved_with_excerpts_are_a_listing():
+    items = "".join(f'<div class="item"><h3><a href="/obshchestvo/musor-{i}/">Новость о раздельном сборе мусора номер {i}</a></h3>'
+                    f"<p>{_SHORT[i]}</p></div>" for i in range(4))
+    html = _page(f'<div class="list"><h1>Общество</h1>{items}</div>', title="Общество")
+    raw = extract(Page(url="https://kokshe-times.example/obshchestvo/", body=html.encode()))
+    assert not raw.is_article
+
+
+def test_the_signature_after_a_see_also_table_is_the_author():
+    rows = "".join(f'<TR><TD><FONT SIZE="1">1{i}.10.2025</FONT></TD><TD><A HREF="/news/2025/10/1{i}/n{i}.html">'
+                   f"Другая городская новость под номером {i}</A></TD></TR>" for i in range(3))
+    html = ('<HTML><HEAD><TITLE>Рудненский рабочий - В Рудном отремонтируют поликлинику</TITLE></HEAD><BODY>'
+            '<TABLE WIDTH="100%"><TR><TD WIDTH="170"><A HREF="/">Главная</A><BR><A HREF="/news/">Новости</A></TD><TD>'
+            '<FONT SIZE="4"><B>В Рудном отремонтируют поликлинику</B></FONT><BR>'
+            + "".join(f"<P>{s}</P>" for s in _SENTENCES[:5])
+            + f'<TABLE WIDTH="100%"><TR><TD COLSPAN="2"><B>Смотрите также:</B></TD></TR>{rows}</TABLE>'
+            '<P ALIGN="RIGHT"><I>Ольга Кравченко</I></P></TD></TR></TABLE></BODY></HTML>')
+    raw = extract(Page(url="http://rudny-rabochiy.example/news/2025/10/21/p.html", body=html.encode()))
+    assert raw.is_article
+    assert raw.authors == ["Ольга Кравченко"]

@@ -194,7 +194,7 @@ class ArticlePage:
         self.paragraphs  # a byline line at the body's edge is taken out of the body there
         first, last = self.anchors
         found = (self._body_bylines[1] or generic.find_byline(self.tree)
-                 or generic.byline_lines_near(self.tree, first, last) or generic.signature_after(last))
+                 or generic.byline_lines_near(self.tree, first, last) or generic.signature_after(last, frozenset(link.url for link in self.related)))
         return self._answer("authors", "generic", found) if found else []
 
     @cached_property
@@ -309,7 +309,7 @@ class ArticlePage:
             return True
         if self.profile and self._article_id(self.url):
             return True
-        teasers = maintext.teasers(self.tree, *self.anchors)
+        teasers = maintext.teasers(self.tree, *self.anchors, frozenset(link.url for link in self.related))
         if teasers >= 3 and teasers * 1000 >= 3 * text:
             return False  # headlines interleaved with short excerpts: a listing, rubric or search page
         # Generic text with no other sign: demand a real article's worth of prose.

@@ -273,13 +273,35 @@ def _tail_line(el) -> str | None:
     return " ".join(p for p in parts if p).replace("\xa0", " ")
 
 
-def signature_after(last) -> list[str]:
+_RELATED_BOX = ("table", "ul", "ol", "div", "section", "aside", "dl")
+
+
+def _in_related_box(el, last, related: frozenset) -> bool:
+    """el stands in a block holding the article's related links (a "Смотрите также"
+    table between the text and its signature), below the text's own containers."""
+    above = set(last.iterancestors())
+    for anc in el.iterancestors():
+        if anc in above:
+            return False
+        if anc.tag in _RELATED_BOX and any((a.get("href") or "").strip() in related for a in anc.iter("a")):
+            return True
+    return False
+
+
+def signature_after(last, related: frozenset = frozenset()) -> list[str]:
     """The bare name an old page signs its text with, right after the body's last
     line ("<P ALIGN=right><B>Андрей Волков</B>"): the first text after the body,
-    when it is two or three capitalized Cyrillic words and a name by the dictionary."""
+    when it is two or three capitalized Cyrillic words and a name by the dictionary.
+    The article's related block (its links' hrefs in `related`) may stand between."""
     if last is None:
         return []
-    for el in last.xpath("following::*[position() <= 8]"):
+    seen = 0
+    for el in last.xpath("following::*[position() <= 80]"):
+        if related and _in_related_box(el, last, related):
+            continue
+        seen += 1
+        if seen > 8:
+            return []
         text = _own(el)
         if not text:
             continue

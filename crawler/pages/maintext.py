@@ -482,18 +482,20 @@ def _with_standfirst(kept: list, index: dict, title: str | None):
     return kept
 
 
-def teasers(root, first, last) -> int:
+def teasers(root, first, last, related: frozenset = frozenset()) -> int:
     """How listing-like the body span is: stand-alone headline links (>= 3 words, their
     block mostly link) from the first body element to the last, a linked heading
     counting double. A listing interleaves them with its excerpts; an article has
-    at most an inline "read also" or two."""
+    at most an inline "read also" or two, and its related block (the hrefs in
+    `related`) is no teaser however many headlines it lists."""
     if first is None or last is None:
         return 0
     count, inside = 0, False
     for el in root.iter():
         if el is first:
             inside = True
-        if inside and el.tag == "a" and el.get("href") and len(text_of(el).split()) >= 3:
+        if (inside and el.tag == "a" and el.get("href") and el.get("href").strip() not in related
+                and len(text_of(el).split()) >= 3):
             block = _block(el)
             if block.tag in _HEADINGS or next(el.iter(*_HEADINGS), None) is not None:
                 count += 2
