@@ -19,11 +19,12 @@ import pymorphy3
 
 _UPPER = "А-ЯЁӘҒҚҢӨҰҮҺІ"
 _LOWER = "а-яёәғқңөұүһі"
-_WORD = rf"[{_UPPER}][{_LOWER}]+(?:-[{_UPPER}][{_LOWER}]+)?"
+_PATRONYMIC_SUFFIX = "кызы|қызы|улы|ұлы"  # "Маржан Кенжебаева-кызы": written lower case after the hyphen
+_WORD = rf"[{_UPPER}][{_LOWER}]+(?:-[{_UPPER}][{_LOWER}]+|-(?:{_PATRONYMIC_SUFFIX})(?![\w-]))?"
 # The same as (?<![\w-]){_WORD}(?![\w-]), with the capital first: a pattern that opens
 # with a lookbehind is tried at every position, one that opens with a character
 # class lets the regex engine skip ahead to the next capital (2.5x faster on a body).
-_CAP_WORD = re.compile(rf"[{_UPPER}](?<![\w-].)[{_LOWER}]+(?:-[{_UPPER}][{_LOWER}]+)?(?![\w-])")
+_CAP_WORD = re.compile(rf"[{_UPPER}](?<![\w-].)[{_LOWER}]+(?:-[{_UPPER}][{_LOWER}]+|-(?:{_PATRONYMIC_SUFFIX}))?(?![\w-])")
 _SURNAME = re.compile(
     r"(?:ов|ев|ёв|ин|ын|ова|ева|ёва|ина|ына|ский|ская|цкий|цкая|енко|ук|юк|улы|ұлы|уулу|кызы|қызы|бек|бай|ич)"
     r"(?:а|у|ым|ом|ой|е|ых|ым|ого|ому)?$"
@@ -76,7 +77,8 @@ def is_nominative_capable(word: str) -> bool:
         return False
     for p in _parses(word.lower())[:4]:
         tag = p.tag
-        if "nomn" in tag and ({"NOUN", "NPRO", "ADJF"} & set(tag.grammemes)) and "Apro" not in tag:
+        # PRTF: a participle used as a noun ("пострадавшая", "задержанный")
+        if "nomn" in tag and ({"NOUN", "NPRO", "ADJF", "PRTF"} & set(tag.grammemes)) and "Apro" not in tag:
             return True
     return False
 
@@ -128,6 +130,12 @@ def is_preposition_or_verb(word: str) -> bool:
 
 
 @lru_cache(maxsize=20000)
+def is_preposition(word: str) -> bool:
+    """"На вопрос …": the noun after a preposition is no subject."""
+    return "PREP" in _parses(word.lower())[0].tag
+
+
+@lru_cache(maxsize=20000)
 def is_person_noun(word: str) -> bool:
     """An animate noun ("министр", "жительница", "эколог"): a role that can speak."""
     return any("NOUN" in p.tag and "anim" in p.tag and "nomn" in p.tag for p in _parses(word.lower())[:3])
@@ -153,6 +161,8 @@ def is_female(name: str) -> bool:
     surname = words[-1].lower()
     if _MALE_SURNAME.search(surname):
         return False
+    if _FEM_OV_OBLIQUE.search(surname) or _FEM_SK_OBLIQUE.search(surname):
+        return True  # "Ляззат Омаровой", "Полянской": only a woman's surname ends so
     first = _first_name_parses(words[0]) if len(words) > 1 else []
     nominative = [p for p in first if "nomn" in p.tag]
     if _FEMALE_SURNAME.search(surname):
@@ -161,7 +171,9 @@ def is_female(name: str) -> bool:
         # name); a man's name in genitive, known or guessed ("Касым-Жомарта"), does not.
         if any(p.is_known for p in nominative):
             return True
-        return not any("masc" in p.tag and ({"gent", "accs"} & set(p.tag.grammemes)) for p in first)
+        # An indeclinable first name ("Назерке") is in every case at once: it says nothing.
+        return not any("masc" in p.tag and "Fixd" not in p.tag and ({"gent", "accs"} & set(p.tag.grammemes))
+                       for p in first)
     if nominative:
         return "femn" in nominative[0].tag
     if _FEMALE_OBLIQUE.search(surname):
@@ -227,7 +239,10 @@ def to_nominative(word: str, female: bool | None = None) -> str:
 @lru_cache(maxsize=20000)
 def nominative_name(tokens: tuple[str, ...]) -> str:
     female = is_female(" ".join(tokens)) if len(tokens) > 1 else None
-    return " ".join(to_nominative(t, female) for t in tokens)
+    name = " ".join(to_nominative(t, female) for t in tokens)
+    if "ё" in name and not any("ё" in t for t in tokens):
+        name = name.replace("ё", "е")  # the dictionary's "Семёнов" for the article's "Семенова"
+    return name
 
 
 class Person(NamedTuple):  # a tuple: an article makes dozens, on every page
@@ -357,6 +372,74 @@ def _role_names(role: str, people: list[tuple[int, Person]], paragraphs: list[st
     return hits
 
 
+@lru_cache(maxsize=20000)
+def _noun_nominative(word: str) -> str | None:
+    """"министерства" -> "министерство", "докладе" -> "доклад"; None for a word that is no noun."""
+    for p in _parses(word.lower())[:2]:
+        if "NOUN" in p.tag:
+            return p.normal_form
+    return None
+
+
+@lru_cache(maxsize=20000)
+def _is_genitive(word: str) -> bool:
+    return any("gent" in p.tag and ({"NOUN", "ADJF"} & set(p.tag.grammemes)) for p in _parses(word.lower())[:3])
+
+
+def source_name(phrase: str, paragraphs: list[str]) -> str:
+    """An organisation or document a quote comes from, in nominative: "докладе" ->
+    "доклад"; "министерства" -> "Министерство энергетики" when the article names it so
+    ("Министерство энергетики сообщило …"). Abbreviations ("ДП Астаны") stay as written."""
+    words = phrase.split()
+    if not words or not words[0][:1].islower():
+        return phrase
+    head = _noun_nominative(words[0])
+    if not head:
+        return phrase
+    if len(words) == 1:
+        pattern = re.compile(rf"(?<![\w-]){re.escape(head.capitalize())}\s+([{_LOWER}-]+)")
+        for paragraph in paragraphs:
+            for match in pattern.finditer(paragraph):
+                if _is_genitive(match.group(1)):
+                    return match.group(0)
+    return " ".join([head] + words[1:])
+
+
+_INITIALS = re.compile(rf"([{_UPPER}])\.\s?([{_UPPER}])\.")
+
+
+@lru_cache(maxsize=20000)
+def _word_gender(word: str) -> str | None:
+    """"f" for a feminine verb form or person word ("сказала", "пенсионерка",
+    "пострадавшая"), "m" for a masculine past verb ("сказал"), "p" for a plural verb
+    ("уточнили"); None when the form does not say ("говорит", "судья", "депутат")."""
+    for p in _parses(word.lower())[:1]:
+        tag = p.tag
+        if "VERB" in tag or "PRTS" in tag:
+            if "plur" in tag:
+                return "p"
+            return "f" if "femn" in tag else "m" if "masc" in tag else None
+        if "femn" in tag and (("NOUN" in tag and "anim" in tag) or ("ADJF" in tag and "nomn" in tag)):
+            return "f"
+    return None
+
+
+def speech_gender(verb: str | None, speaker: str | None) -> str | None:
+    """The speaker's gender as the attribution's grammar gives it: the verb's ending
+    first ("пояснила защитник" is a woman), else a feminine role ("писательница")."""
+    gender = _word_gender(verb) if verb else None
+    if gender:
+        return gender
+    for word in _WORDS.findall(speaker or "")[:3]:
+        if _word_gender(word) == "f":
+            return "f"
+    return None
+
+
+def _fits(person: Person, gender: str | None) -> bool:
+    return gender is None or (gender == "f") == person.female
+
+
 def resolve_speaker(
     speaker: str | None,
     people: list[tuple[int, Person]],
@@ -365,15 +448,24 @@ def resolve_speaker(
     *,
     position: int = 0,
     quoted: set[str] = frozenset(),
+    gender: str | None = None,
 ) -> str | None:
     """The full name behind `speaker`, from the people the article names.
 
     `position` is the quote's offset in its paragraph (a pronoun refers back to
     someone named before it); `quoted` holds people already quoted under their
-    own name, who are not the anonymous holder of a role.
+    own name, who are not the anonymous holder of a role. `gender` ("f", "m", "p",
+    see `speech_gender`) keeps a role to people it can be: "— сказала женщина" is
+    not the man named before, "— уточнили в полиции" is nobody in particular.
     """
     if not speaker:
         return None
+    initials = _INITIALS.fullmatch(speaker.strip())
+    if initials:
+        # "М. К.:" in an interview: the person whose first and last names start so
+        match = [p for _, p in people if len(p.name.split()) > 1
+                 and (p.name[0], p.name.split()[-1][0]) == initials.groups()]
+        return match[0].name if match else None
     named = name_in(speaker)
     if named:
         # "Токаев" alone, or a name in another case: prefer the article's full form.
@@ -382,24 +474,43 @@ def resolve_speaker(
             if _key(person.name) == key and len(person.name.split()) >= len(named.split()):
                 return person.name
         return named if " " in named else None
+    if " " not in speaker.strip() and speaker[:1].isupper():
+        # A surname no rule knows ("— сказал Пак"): the person the article named in full with it
+        key = word_key(speaker.strip())
+        same = [p for _, p in people if " " in p.name and word_key(p.name.split()[-1]) == key]
+        if same:
+            return same[0].name
     lowered = speaker.lower()
     before = [p for idx, p in people if idx < paragraph or (idx == paragraph and p.start < position)]
     if lowered in MALE_PRONOUNS or lowered in FEMALE_PRONOUNS:
         female = lowered in FEMALE_PRONOUNS
         same = [p for p in before if p.female == female]
         return same[-1].name if same else None
-    if lowered in PLURAL_PRONOUNS:
+    if lowered in PLURAL_PRONOUNS or gender == "p":
         return None
     # A role: the person the article introduces with the same role word, nearest before the quote.
     hits = _role_names(lowered, people, text_of_paragraphs)
+    if gender == "f" or (gender == "m" and any(_fits(p, gender) for _, p in hits)):
+        hits = [(idx, p) for idx, p in hits if _fits(p, gender)]
     if hits:
         earlier = [p for idx, p in hits if idx <= paragraph]
         return (earlier or [hits[0][1]])[-1].name
+    # The person named just before, in this or the previous paragraph, if the grammar fits:
+    # "Автором голов стал нападающий Х." / "— …, — улыбнулся футболист."
+    near = [p for idx, p in people if paragraph - 1 <= idx < paragraph or (idx == paragraph and p.start < position)]
+    if near and _fits(near[-1], gender):
+        return near[-1].name
+    if gender == "f":
+        # "— ответила писательница" in an article that names one woman before the quote
+        women = {p.name for p in before if p.female and p.name not in quoted}
+        if len(women) == 1:
+            return women.pop()
     # One person named before the quote and not quoted under their own name: the role
     # is theirs ("глава государства" in an article that names only the President).
     # (Named only later, as in the seed: "— …, — убежден глава государства." then "Касым-Жомарт Токаев …".)
-    distinct = [name for name in dict.fromkeys(p.name for p in before) if name not in quoted]
+    distinct = [p for p in {p.name: p for p in before}.values() if p.name not in quoted]
     if not before:  # only when the article names no one else at all
-        distinct = list(dict.fromkeys(p.name for _, p in people))
-        distinct = distinct if len(distinct) == 1 and distinct[0] not in quoted else []
-    return distinct[0] if len(distinct) == 1 else None
+        distinct = list({p.name: p for _, p in people}.values())
+        distinct = distinct if len(distinct) == 1 and distinct[0].name not in quoted else []
+    # ... and the grammar fits them ("— сказала женщина" is not the man named before)
+    return distinct[0].name if len(distinct) == 1 and _fits(distinct[0], gender) else None

@@ -39,10 +39,13 @@ from core.names import (
     is_oblique_name,
     is_nominative_capable,
     is_person_noun,
+    is_preposition,
     is_preposition_or_verb,
     lemma,
     name_in,
     resolve_speaker,
+    source_name,
+    speech_gender,
 )
 
 DASH = "—–-"
@@ -90,6 +93,9 @@ _NEXT_CLAUSE = re.compile(r",|;|\s+и\s+(?=\w+л[аи]?\b)")
 _TOKEN = re.compile(r"\w+")
 _MAX_CLAUSE_WORDS = 20
 _MIN_QUOTE_WORDS = 3
+_MIN_ATTRIBUTED_WORDS = 2  # «Всё нормально», — ответил он: two words with a speech verb next to them
+# Interview transcripts: "М. К.: Ответ." — the interviewee's initials, then the answer.
+_INITIALS = re.compile(r"^([А-ЯЁӘҒҚҢӨҰҮҺІ]\.\s?[А-ЯЁӘҒҚҢӨҰҮҺІ]\.)\s*:\s+(?=\S)")
 _MAX_PARAGRAPHS = 4  # a quote that stays open longer is a stray mark, not a quote
 
 
@@ -121,6 +127,18 @@ def _subject_part(before: str) -> str:
     return parts[-1] if parts else ""
 
 
+def _first_nominative(words: list[str]) -> list[str] | None:
+    """The words from the first one that can be a subject ("пресс-служба", "Министерство")."""
+    for i, word in enumerate(words):
+        if i and is_preposition(words[i - 1]):
+            continue  # "На вопрос о сроках аким ответил": "вопрос" is no subject
+        if word.lower() in PRONOUNS or is_nominative_capable(word.strip("«»\"")) or (
+            word[:1].isupper() and is_name_token(word) and not is_oblique_name(word)
+        ):
+            return words[i:]
+    return None
+
+
 def _speaker_phrase(text: str) -> str | None:
     """The speaker as written, from the words around a speech verb.
 
@@ -131,14 +149,22 @@ def _speaker_phrase(text: str) -> str | None:
     text = _NEXT_CLAUSE.split(text)[0]
     words = [w.strip(".:!?") for w in text.split()]
     words = [w for w in words if w]
+    # A person first: a pronoun, a name, a person noun ("аким"), or the adjective or
+    # participle right before one ("главный тренер", "пострадавшая пенсионерка") —
+    # "На вопрос о сроках ремонта улицы Гоголя аким ответил": the subject is "аким".
     for i, word in enumerate(words):
-        if word.lower() in PRONOUNS or is_nominative_capable(word.strip("«»\"")) or (
-            word[:1].isupper() and is_name_token(word) and not is_oblique_name(word)
-        ):
+        if i and is_preposition(words[i - 1]):
+            continue
+        bare = word.strip("«»\"")
+        if bare.lower() in PRONOUNS or is_person_noun(bare) or (
+            bare[:1].isupper() and is_name_token(bare) and not is_oblique_name(bare)
+        ) or (i + 1 < len(words) and is_nominative_capable(bare) and is_person_noun(words[i + 1].strip("«»\""))):
             words = words[i:]
             break
     else:
-        return None
+        words = _first_nominative(words)
+        if words is None:
+            return None
     if words[0].lower() in PRONOUNS:
         return words[0]
     kept = [words[0]]
@@ -175,7 +201,7 @@ def _attribution_after(clause: str) -> tuple[str | None, str] | None:
     if i == 0:
         speaker = _speaker_phrase(" ".join(words[1:]))
     else:
-        speaker = _speaker_phrase(" ".join(words[:i]))
+        speaker = _speaker_phrase(" ".join(words[:i])) or _speaker_phrase(" ".join(words[i + 1:]))
     if speaker and _DOMAIN.search(speaker):  # "— передает Caravan.kz": the outlet, not a speaker
         return None
     if not speaker and not _speech_verb(bare):
@@ -293,6 +319,23 @@ def _close_across(paragraphs: list[str], index: int, opener: str) -> tuple[int, 
     return None
 
 
+def _split_inside(paragraph: str, start: int, close: int) -> tuple[str, tuple[str | None, str]] | None:
+    """«Часть, — сказал Х. — Часть» / «Часть, — сказал он, — часть»: the attribution
+    inside the marks, between two dashes. Returns (joined text, (speaker, verb))."""
+    for split in _ATTR_SPLIT.finditer(paragraph, start, close):
+        rest = paragraph[split.end(): close]
+        end = _CLAUSE_END.search(rest)
+        if not end or end.end() >= len(rest) or not any(ch in DASH for ch in end.group(0)):
+            continue
+        who = _attribution_after(rest[: end.start()])
+        if not who:
+            continue
+        parts = [_quote_text(paragraph[start: split.start()]), _quote_text(rest[end.end():])]
+        if all(parts):
+            return " ".join(parts), who
+    return None
+
+
 def _sentence_start(before: str) -> bool:
     before = before.rstrip().rstrip("»”\")")
     return not before or before[-1] in ".!?…"
@@ -345,19 +388,28 @@ def _marked(paragraphs: list[str], index: int, offset: int) -> tuple[list[_Found
             parts.append(part[1:] if part.startswith(opener) and opener != '"' else part)
         inner = _quote_text(" ".join(p.strip() for p in parts))
         offset = i + 1
-        if len(_TOKEN.findall(inner)) < _MIN_QUOTE_WORDS:
+        n_words = len(_TOKEN.findall(inner))
+        if n_words < _MIN_ATTRIBUTED_WORDS:
             continue
         end = close if last == index else len(paragraph)
         tail = paragraphs[last][last_close + 1:]
         who = None
+        style = "B" if opener == "«" else "C"
+        if last == index and (" — " in inner or " – " in inner or " - " in inner) and _sentence_start(paragraph[:i]):
+            split = _split_inside(paragraph, i + 1, close)
+            if split:
+                inner, who = split
         after = _AFTER_CLOSE.match(tail)
-        if after and _sentence_start(paragraph[:i]):
+        if not who and after and _sentence_start(paragraph[:i]):
             clause, _ = _clause(tail[after.end():])
             who = _attribution_after(clause)
-            style = "B" if opener == "«" else "C"
+            if who and n_words < _MIN_QUOTE_WORDS and not (who[1] and (_speech_verb(who[1]) or is_finite_verb(who[1]))):
+                who = None
         if not who:
             who = _who_first(paragraph[:i])
             style = "D"
+            if who and n_words < _MIN_QUOTE_WORDS and tail.strip(" .!?…"):
+                who = None  # a two-word D quote must end its sentence: "ответил коротко: «Весной начнем»."
         if who:
             found.append(_Found(inner, who[0], who[1], style, index, i + 1, end))
             if last != index:
@@ -404,7 +456,8 @@ def extract_quotes(paragraphs: list[str]) -> list[Quote]:
         paragraph = paragraphs[index]
         if offset == 0 and _LEAD_DASH.match(paragraph):
             item = _dash_paragraph(paragraph, index)
-            if item is None and (pending or previous) and not _looks_like_list_item(paragraph[_LEAD_DASH.match(paragraph).end():]):
+            if item is None and (pending or previous) and not _looks_like_list_item(paragraph[_LEAD_DASH.match(paragraph).end():]) \
+                    and not (previous and not pending and paragraph.rstrip().endswith("?")):
                 start = _LEAD_DASH.match(paragraph).end()
                 if pending:
                     speaker, verb, style = pending[0], pending[1], "E" if pending[1] is None else "D"
@@ -418,6 +471,25 @@ def extract_quotes(paragraphs: list[str]) -> list[Quote]:
             previous, pending = item, None
             index += 1
             continue
+        if offset == 0 and paragraph[1:2] == "." and (initials := _INITIALS.match(paragraph)):
+            # "М. К.: Ответ." — an interview answer; the interviewer's lines ("Корр.:", "— …?") are not quotes
+            found.append(_Found(paragraph[initials.end():].strip(), initials.group(1), None, "E", index,
+                                initials.end(), len(paragraph)))
+            pending = previous = None
+            index += 1
+            continue
+        if offset == 0 and pending and paragraph[:1] == "«" and _closing(paragraph, 1, "«") < 0:
+            # "Вице-министр на брифинге сказал:" / "«Первый абзац." / "Второй абзац»."
+            across = _close_across(paragraphs, index, "«")
+            if across and not paragraphs[across[0]][across[1] + 1:].strip(" .!?…"):
+                last, close = across
+                parts = [paragraph[1:]] + [
+                    (paragraphs[j][:close] if j == last else paragraphs[j]).lstrip("«") for j in range(index + 1, last + 1)]
+                found.append(_Found(_quote_text(" ".join(p.strip() for p in parts)), pending[0], pending[1],
+                                    "E" if pending[1] is None else "D", index, 1, len(paragraph)))
+                pending = previous = None
+                index = last + 1
+                continue
         if offset == 0 and pending and paragraph[:1] in "«\"“" and _closing(paragraph, 1, paragraph[0]) >= len(paragraph) - 2:
             # "Асель Нурланова:" / "«Текст»." — the whole paragraph is the quote
             close = _closing(paragraph, 1, paragraph[0])
@@ -451,7 +523,8 @@ def _finish(found: list[_Found], paragraphs: list[str]) -> list[Quote]:
             style = "F"  # a pronoun or a role: the name comes from elsewhere in the article
         named = name_in(speaker) if speaker else None
         if item.verb and _IMPERSONAL.match(item.verb):
-            canonical = speaker  # an organisation or a document, not a person to resolve
+            # an organisation or a document, not a person to resolve; in nominative
+            canonical = source_name(speaker, paragraphs) if speaker else None
             style = item.style
         elif named and " " in named:
             canonical = named  # a full name as written, in nominative
@@ -459,7 +532,8 @@ def _finish(found: list[_Found], paragraphs: list[str]) -> list[Quote]:
             if people is None:
                 people = find_people(paragraphs)
             canonical = resolve_speaker(speaker, people, item.paragraph, paragraphs,
-                                        position=item.start, quoted=quoted)
+                                        position=item.start, quoted=quoted,
+                                        gender=speech_gender(item.verb, speaker))
         quotes.append(
             Quote(
                 text=item.text,

@@ -145,10 +145,16 @@ def test_not_quotes(paragraphs):
 
 
 def test_a_document_or_organisation_is_the_source():
-    """Issue 11: "— говорится в сообщении Х" quotes the organisation, not nobody."""
+    """Issue 11: "— говорится в сообщении Х" quotes the organisation, not nobody; the
+    canonical speaker is in nominative like every other one."""
     q = only(["«Объем инвестиций вырос на 12 процентов», — говорится в сообщении пресс-службы."])
     assert (q.text, q.speaker, q.speaker_canonical) == (
-        "Объем инвестиций вырос на 12 процентов", "пресс-службы", "пресс-службы")
+        "Объем инвестиций вырос на 12 процентов", "пресс-службы", "пресс-служба")
+    q = only(["Министерство энергетики подвело итоги месяца.",
+              "«Добыча выросла на 2%», — говорится в сообщении министерства."], )
+    assert (q.speaker, q.speaker_canonical) == ("министерства", "Министерство энергетики")
+    q = only(["«Уровень воды снизился на 60 сантиметров», — отмечается в докладе."])
+    assert (q.speaker, q.speaker_canonical) == ("докладе", "доклад")
 
 
 def test_who_then_colon_without_a_verb():
