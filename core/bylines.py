@@ -90,13 +90,30 @@ _ROLE = re.compile(
     r"corresponsal|periodista)(?![\w-])",
     re.I,
 )
+# A photo, video or graphics credit ("Фото: Ержан Нурбеков", a Drupal field "Фото Ерлан
+# Мухамедиев", "…, фото: пресс-служба акимата", "…, фото автора") runs to the next separator:
+# a photographer is no author. "Фото и текст:" credits the author and stays.
+_CREDIT_WORD = (r"(?:фото(?:графи[яи])?|фотограф\w*|видео|иллюстраци[яи]|инфографика|дизайн|вёрстка|верстка|"
+                r"сурет(?:тер)?|бейне|photos?|photography|video|illustrations?|graphics|foto|bild)")
+_CREDIT = re.compile(
+    rf"(?:^|(?<=[,;|/]))\s*{_CREDIT_WORD}(?![\w-])(?!\s*(?:и|and|және|&|,|/)\s*(?:текст|text|мәтін))"
+    r"(?:\s*[:\-–—]|\s+(?=\w))[^,;|/]*", re.I)
+# A contact label whose handle or address went above ("Telegram: @handle", "e-mail: …", "тел.: …").
+_CONTACT = re.compile(r"(?<![\w-])(?:telegram|телеграм|tg|whatsapp|instagram|инстаграм|twitter|facebook|vk|вконтакте|"
+                      r"e-?mail|почта|эл\.\s*почта|тел(?:ефон)?\.?|phone|tel\.?)\s*:[^,;|/]*", re.I)
+# An outlet's kind before its name in quotes ("МИА «Казинформ»", "газета «Вечерний Уральск»"):
+# no person. A quoted nickname inside a name ("«Иван» Петров") stays.
+_QUOTED = re.compile(r"^(?:м?иа|иац|информагентств\w*|информационн\w+\s+агентств\w*|агентств\w*|газет\w*|"
+                     r"журнал\w*|телеканал\w*|радио|портал\w*|издани\w*|сайт\w*|тк|ид)\s*[«\"“„]", re.I)
+# A CMS login ("admin", "editor_vko"): one word, no capital, or joined by "_".
+_LOGIN = re.compile(r"^(?:[^\W\d_A-ZА-ЯЁӘҒҚҢӨҰҮҺІ]+|\w*_\w*)$")
 _INITIALS_ONLY = re.compile(r"^(?:[^\W\d_]{1,2}\.\s*){1,3}$")
 _LETTER = re.compile(r"[^\W\d_]")
 _EDGE_JUNK = re.compile(r"^[\s\-–—:.,;|·•*]+|[\s\-–—:,;|·•*]+$")
 
 
 def _fold(text: str) -> str:
-    return text.casefold().replace("ё", "е").strip(" .")
+    return re.sub(r"[«»\"“”„]", "", text).casefold().replace("ё", "е").strip(" .")
 
 
 def _is_agency(part: str) -> bool:
@@ -122,6 +139,8 @@ def split_byline(text: str | None) -> Byline:
         return " "  # initials, a city, "фото": never part of the name
 
     text = _BRACKETS.sub(bracket, text)
+    text = _CONTACT.sub(" ", text)
+    text = _CREDIT.sub(" ", text)
     text = _LABEL.sub("", text, count=1)
     for part in _SEPARATORS.split(text):
         part = _LABEL.sub("", part, count=1)
@@ -129,8 +148,10 @@ def split_byline(text: str | None) -> Byline:
         part = _EDGE_JUNK.sub("", part)
         if not part:
             continue
-        if _is_agency(part):
+        if _is_agency(part) or _QUOTED.search(part):
             agencies.append(part)
+            continue
+        if _LOGIN.match(part):
             continue
         if _ROLE.search(part):
             # "редактор отдела Гульнар Ахметова": the role and the words it governs
