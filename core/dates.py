@@ -303,16 +303,23 @@ _REGION_ZONES = {"kz": ALMATY, "ru": MOSCOW, "by": _DOMAIN_ZONES["by"], "ua": _D
                  "uz": _DOMAIN_ZONES["uz"], "kg": _DOMAIN_ZONES["kg"], "md": _DOMAIN_ZONES["md"]}
 
 
+def _is_utc(zone: tzinfo) -> bool:
+    return zone is UTC or (isinstance(zone, timezone) and zone.utcoffset(None) == timedelta(0))
+
+
 def page_zone(stated: Iterable[str] = (), host: str = "", language: str | None = None) -> tzinfo:
     """The zone for a page's times that state none, when no site profile gives one.
 
     In order: the offset another date on the page states (JSON-LD, meta: the site's
     CMS knows its zone), the country domain, the language's region or the language;
     else UNPLACED (UTC), which keeps the wall time and the day as written.
+    A stated UTC ("…T06:30:00.000Z", "+00:00") places nothing: it is how JavaScript and
+    many CMSs serialize any instant, while the page prints its local time (a Next.js
+    page's "03.07.2025, 11:30" beside dateTime="…T06:30:00.000Z" on a .kz site).
     """
     for value in stated:
         zone = stated_zone(value)
-        if zone is not None:
+        if zone is not None and not _is_utc(zone):
             return zone
     tld = host.lower().rstrip(".").rsplit(".", 1)[-1] if host else ""
     if tld in _DOMAIN_ZONES:

@@ -296,3 +296,24 @@ def test_a_profile_zone_applies_only_to_times_without_one():
 
 def test_a_page_with_no_date_anywhere_has_none():
     assert _page().published_at is None
+
+
+def test_a_time_inside_a_teaser_link_is_not_the_articles_date():
+    # a "Главное за сутки" ticker above the headline: its <time dateTime> are other articles'
+    ticker = ('<div class="ticker"><a href="/news/a-1"><time dateTime="2025-07-02T17:45:00.000Z">22:45</time>'
+              '<span>Многодетным семьям компенсируют покупку формы</span></a></div>')
+    html = (f'<html lang="ru"><head><title>Тарифы вырастут</title></head><body>{ticker}'
+            f'<h1>Тарифы на коммунальные услуги вырастут с апреля</h1><time>03.07.2025, 11:30</time>'
+            f'<article>{BODY}</article></body></html>')
+    page = ArticlePage(Page(url="https://x.kz/a/", body=html.encode("utf-8"), fetched_at=FETCHED))
+    assert page.published_at == datetime(2025, 7, 3, 11, 30, tzinfo=_tz(5))
+    assert page.layers["published_at"] == "generic"
+
+
+def test_a_stated_utc_does_not_place_a_page_its_domain_places():
+    # JavaScript writes every instant in UTC ("…Z"); the .kz page prints Almaty time
+    from core.dates import page_zone
+
+    assert page_zone(["2025-07-02T17:45:00.000Z"], "qalam.kz", "ru") == ZoneInfo("Asia/Almaty")
+    assert page_zone(["2025-07-02T17:45:00+00:00"], "example.com", "ru") == timezone.utc
+    assert page_zone(["2025-07-02T17:45:00Z", "2025-07-02T20:45:00+03:00"], "x.kz", "ru") == timezone(timedelta(hours=3))

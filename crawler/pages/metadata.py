@@ -180,7 +180,7 @@ def _read_dates(meta: Metadata, root, objects: list[dict], article: dict | None,
     modified = [_name(article.get("dateModified"))] if article else []
     published += [v for key in PUBLISHED_KEYS for v in props.get(key, [])]
     modified += [v for key in MODIFIED_KEYS for v in props.get(key, [])]
-    elements = []
+    elements, teasers = [], []
     for el in select(root, "[itemprop=datePublished], [property], time[datetime]"):
         if el.tag == "meta":
             continue  # read above, in trust order
@@ -192,14 +192,17 @@ def _read_dates(meta: Metadata, root, objects: list[dict], article: dict | None,
                 continue
         value = el.get("datetime") or el.get("content") or text_of(el)
         if value:
-            elements.append(value.strip())
+            # a <time> inside a link dates a teaser card (a ticker, a "more news" grid), not
+            # this article: it still tells the zone the site's CMS writes in
+            (teasers if next(el.iterancestors("a"), None) is not None else elements).append(value.strip())
     published += elements
     meta.published_candidates = list(dict.fromkeys(v for v in published if v))
     meta.modified_candidates = list(dict.fromkeys(v for v in modified if v))
     meta.published = meta.published or next(iter(meta.published_candidates), None)
     meta.modified = meta.modified or next(iter(meta.modified_candidates), None)
     others = [_name(o.get(key)) for o in objects for key in _JSONLD_DATES]
-    meta.dates = list(dict.fromkeys(v for v in [*meta.published_candidates, *meta.modified_candidates, *others] if v))
+    meta.dates = list(dict.fromkeys(v for v in [*meta.published_candidates, *meta.modified_candidates, *others, *teasers]
+                                    if v))
     html = root if root.tag == "html" else next(root.iter("html"), None)
     lang = html.get("lang") or html.get("xml:lang") if html is not None else None
     if not lang:
