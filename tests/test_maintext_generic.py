@@ -218,3 +218,40 @@ def test_the_signature_after_a_see_also_table_is_the_author():
     raw = extract(Page(url="http://rudny-rabochiy.example/news/2025/10/21/p.html", body=html.encode()))
     assert raw.is_article
     assert raw.authors == ["Ольга Кравченко"]
+
+
+def test_listing_rows_of_date_bold_headline_and_excerpt_in_one_cell_are_a_listing():
+    rows = "".join(f'<TR><TD><FONT SIZE="1">2{i}.10.2025</FONT><BR><A HREF="/news/2025/10/2{i}/n.html"><B>'
+                   f"Городская новость Семея под номером {i}</B></A><BR><FONT SIZE=\"2\">{_SENTENCES[i]}</FONT></TD></TR>"
+                   for i in range(5))
+    html = ('<HTML><HEAD><TITLE>Эхо Семея :: Новости города</TITLE></HEAD><BODY><TABLE><TR>'
+            '<TD WIDTH="150"><A HREF="/">Главная</A><BR><A HREF="/news/">Новости</A></TD><TD><TABLE>'
+            f'<TR><TD><FONT SIZE="4"><B>Новости города</B></FONT></TD></TR>{rows}</TABLE></TD></TR></TABLE></BODY></HTML>')
+    raw = extract(Page(url="http://ekho-semeya.example/news/", body=html.encode()))
+    assert not raw.is_article
+
+
+def test_a_paragraph_opening_with_a_link_mid_sentence_is_no_listing_row():
+    text = "".join(f'<p><a href="/org/{i}">Управление пассажирского транспорта города</a> сообщило: {s}</p>'
+                   for i, s in enumerate(_SENTENCES[:5]))
+    html = _page(f"<article><h1>В Павлодаре начали ремонт моста через Иртыш</h1>{text}</article>")
+    raw = extract(Page(url="https://irtysh-zhany.example/news/most-remont", body=html.encode()))
+    assert raw.is_article
+
+
+def test_service_pages_are_no_articles_whatever_their_markup_says():
+    from crawler.pages.generic import is_service_page
+    assert is_service_page("Контакты редакции", "https://arka.example/kontakty/")
+    assert is_service_page("Реклама на сайте", "https://arka.example/page/27")
+    assert is_service_page("Біз туралы", "https://arka.example/kk/biz-turaly/")
+    assert is_service_page("Наши реквизиты", "https://arka.example/about/")
+    assert not is_service_page("Контакты с Китаем расширят: Казахстан и КНР подписали соглашение",
+                               "https://arka.example/politika/kontakty-s-kitaem/")
+    assert not is_service_page("Реклама алкоголя в Казахстане останется под запретом",
+                               "https://arka.example/2025/10/reklama/")
+    assert not is_service_page(None, "http://[::1")
+    contacts = ('<html><head><title>Контакты редакции - Арка</title><meta property="og:type" content="article">'
+                '</head><body><article><h1>Контакты редакции</h1>'
+                + "".join(f"<p>{s}</p>" for s in _SENTENCES) + "</article></body></html>")
+    raw = extract(Page(url="https://arka.example/kontakty/", body=contacts.encode()))
+    assert not raw.is_article

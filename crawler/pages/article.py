@@ -305,6 +305,8 @@ class ArticlePage:
         text = sum(len(p) for p in self.paragraphs)
         if text < MIN_ARTICLE_CHARS or not self.title:
             return False
+        if generic.is_service_page(self.title, self.url):
+            return False  # contacts, about, advertising: marked up as articles by SEO plugins
         if self.layers.get("body") == "profile" or self.metadata.is_article_type:
             return True
         if self.profile and self._article_id(self.url):

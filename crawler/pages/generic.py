@@ -10,6 +10,7 @@ Related headlines are related.py's job.
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 from lxml import etree
 
 from core.bylines import clean_authors, decode_entities
@@ -316,3 +317,29 @@ def signature_after(last, related: frozenset = frozenset()) -> list[str]:
             return [name]
         return []
     return []
+
+
+# A site's own service pages: SEO plugins mark them articles, and they hold enough text.
+_SERVICE_TITLE = re.compile(
+    r"^(?:контакты(?: редакции)?|наши контакты|связаться с нами|обратная связь|о нас|о проекте|о редакции|о сайте|"
+    r"об издании|редакция|реклама(?: на сайте)?|рекламодателям|вакансии|политика конфиденциальности|"
+    r"пользовательское соглашение|правила (?:сайта|комментирования|использования материалов)|подписка|"
+    r"байланыс|біз туралы|жарнама|редакция туралы|"
+    r"contacts?(?: us)?|about(?: us)?|advertis(?:e|ing)|privacy policy|terms of (?:use|service)|imprint|impressum)$"
+)
+_SERVICE_SLUG = re.compile(
+    r"^(?:kontakty|kontakt|contacts?|contact-us|o-nas|o-proekte|o-redakcii|about|about-us|reklama|advertising|"
+    r"vakansii|privacy(?:-policy)?|politika-konfidencialnosti|terms|impressum|imprint|bailanys)(?:\.\w+)?$"
+)
+
+
+def is_service_page(title: str | None, url: str) -> bool:
+    """The site's contacts, about, advertising or privacy page, by its headline or its address."""
+    name = " ".join(re.sub(r"[^\w\s-]", " ", (title or "").lower().replace("ё", "е")).split())
+    if name and _SERVICE_TITLE.match(name):
+        return True
+    try:
+        path = urlsplit(url).path.rstrip("/")
+    except ValueError:  # "http://[::1": no path to judge
+        return False
+    return bool(path) and path.count("/") <= 2 and bool(_SERVICE_SLUG.match(path.rsplit("/", 1)[-1].lower()))

@@ -499,8 +499,27 @@ def teasers(root, first, last, related: frozenset = frozenset()) -> int:
             block = _block(el)
             if block.tag in _HEADINGS or next(el.iter(*_HEADINGS), None) is not None:
                 count += 2
-            elif _link_dense(block):
+            elif _link_dense(block) or _headline_line(el, block):
                 count += 1
         if el is last:
             break
     return count
+
+
+def _headline_line(a, block) -> bool:
+    """The link is a line of its own opening its block, over an excerpt: a listing row
+    ("<td>23.10.2025<br><a><b>Headline</b></a><br>Excerpt…</td>"). At most a date before it."""
+    top = a
+    while (top.getparent() is not None and top.getparent() is not block
+           and top.getparent().tag in _INLINE and not (top.getparent().text or "").strip()
+           and len(top.getparent()) == 1):
+        top = top.getparent()
+    if (top.tail or "").strip():
+        return False
+    after = top.getnext()
+    if after is None or after.tag != "br":
+        return False
+    before = [top.getparent().text or ""] if top.getparent() is not None else []
+    for sib in top.itersiblings(preceding=True):
+        before += [text_of(sib), sib.tail or ""]
+    return len(" ".join(before).split()) <= 3
