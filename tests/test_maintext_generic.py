@@ -255,3 +255,13 @@ def test_service_pages_are_no_articles_whatever_their_markup_says():
                 + "".join(f"<p>{s}</p>" for s in _SENTENCES) + "</article></body></html>")
     raw = extract(Page(url="https://arka.example/kontakty/", body=contacts.encode()))
     assert not raw.is_article
+
+
+def test_a_wrapper_naming_the_page_layout_is_no_sidebar():
+    from lxml import html as lhtml
+    from crawler.pages.generic import find_headline, is_chrome
+    root = lhtml.fromstring('<html><body><div class="page layout-right-sidebar"><article><h1>В Актобе запустили фабрику</h1>'
+                            '</article><div class="sidebar"><p id="s">Популярное</p></div></div></body></html>')
+    assert find_headline(root) == "В Актобе запустили фабрику"
+    assert is_chrome(root.get_element_by_id("s"))
+    assert not is_chrome(root.find(".//h1"))

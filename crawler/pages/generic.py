@@ -36,11 +36,19 @@ CHROME = class_words(*_NAVIGATION, "header", "widget", "share", "social", "banne
 CHROME_TAGS = {*_NOT_HEADLINE_TAGS, "header"}
 
 
+# A class naming the page's layout ("layout-right-sidebar", "with-sidebar", "sidebar-left")
+# describes the wrapper around article and sidebar alike, no sidebar itself.
+_LAYOUT_TOKEN = re.compile(r"\S*(?:layout|has|with|no|left|right|col)[-_]sidebar\S*|\S*sidebar[-_](?:left|right|layout)\S*")
+
+
 def is_chrome(element, *, classes: re.Pattern = CHROME, tags: set[str] = CHROME_TAGS) -> bool:
     for el in (element, *element.iterancestors()):
         if el.tag in ("body", "html"):
             return False  # page-wide classes ("has-sidebar") say nothing about one block
-        if el.tag in tags or classes.search(class_id(el)):
+        if el.tag in tags:
+            return True
+        names = class_id(el)
+        if classes.search(names) and classes.search(_LAYOUT_TOKEN.sub(" ", names)):
             return True
     return False
 
