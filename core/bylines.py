@@ -105,6 +105,9 @@ _CONTACT = re.compile(r"(?<![\w-])(?:telegram|телеграм|tg|whatsapp|insta
 # no person. A quoted nickname inside a name ("«Иван» Петров") stays.
 _QUOTED = re.compile(r"^(?:м?иа|иац|информагентств\w*|информационн\w+\s+агентств\w*|агентств\w*|газет\w*|"
                      r"журнал\w*|телеканал\w*|радио|портал\w*|издани\w*|сайт\w*|тк|ид)\s*[«\"“„]", re.I)
+# Two names glued where the markup had two elements and no space ("Дина КаримоваСергей Попов",
+# a Drupal field's items read as one text): a Cyrillic lower-case letter then a capital opening a word.
+_GLUED = re.compile(r"(?<=[а-яёәғқңөұүһі])(?=[А-ЯЁӘҒҚҢӨҰҮҺІ][а-яёәғқңөұүһі])")
 # A CMS login ("admin", "editor_vko"): one word, no capital, or joined by "_".
 _LOGIN = re.compile(r"^(?:[^\W\d_A-ZА-ЯЁӘҒҚҢӨҰҮҺІ]+|\w*_\w*)$")
 _INITIALS_ONLY = re.compile(r"^(?:[^\W\d_]{1,2}\.\s*){1,3}$")
@@ -139,6 +142,7 @@ def split_byline(text: str | None) -> Byline:
         return " "  # initials, a city, "фото": never part of the name
 
     text = _BRACKETS.sub(bracket, text)
+    text = _GLUED.sub(", ", text)
     text = _CONTACT.sub(" ", text)
     text = _CREDIT.sub(" ", text)
     text = _LABEL.sub("", text, count=1)
