@@ -34,6 +34,7 @@ MALE_PRONOUNS = {"он", "его", "него", "ему", "он сам"}
 FEMALE_PRONOUNS = {"она", "ее", "её", "нее", "неё", "ей", "она сама"}
 PLURAL_PRONOUNS = {"они", "их", "них"}
 PRONOUNS = MALE_PRONOUNS | FEMALE_PRONOUNS | PLURAL_PRONOUNS
+_GENDERED_SURNAME = re.compile(r"(?:ов|ев|ёв|ин|ын|ск|цк)(?:а|ая|ий|ой|ую|ого|ому|ым|им|ом|у|е)?$|(?:улы|ұлы|уулу|кызы|қызы)$")
 _FEMALE_SURNAME = re.compile(r"(?:ова|ева|ёва|ина|ына|ская|цкая|кызы|қызы)$")
 _MALE_SURNAME = re.compile(r"(?:ов|ев|ёв|ин|ын|ский|цкий|улы|ұлы|уулу)$")
 # Compiled once: the `re` module's own cache is shared with the whole parse (dateparser
@@ -63,9 +64,14 @@ def _parses(word: str):
     return morph().parse(word)
 
 
+# "Зернового (союза)", "Сосновому": adjective endings on an -ов/-ин stem, never a surname's
+_ADJECTIVE_ON_SURNAME_STEM = re.compile(r"(?:ов|ев|ёв|ин|ын)(?:ого|ому)$")
+
+
 @lru_cache(maxsize=20000)
 def is_name_token(word: str) -> bool:
-    if _SURNAME.search(word.split("-")[-1]):
+    last = word.split("-")[-1]
+    if _SURNAME.search(last) and not _ADJECTIVE_ON_SURNAME_STEM.search(last):
         return True
     return any(({"Name", "Surn", "Patr"} & set(p.tag.grammemes)) and p.score > 0.1 for p in _parses(word)[:3])
 
@@ -294,8 +300,20 @@ def _name_tokens(run: str) -> tuple[str, ...] | None:
     if len(tokens) < 2 or not (is_name_token(tokens[-1]) or is_name_token(tokens[0])):
         return None
     if not is_name_token(tokens[-1]) and "ADJF" in _parses(tokens[-1])[0].tag:
-        return None  # "Аким Целиноградского (района)": a place, not a surname
+        if not _same_oblique_case(tokens[0], tokens[-1]):
+            return None  # "Аким Целиноградского (района)": a place, not a surname
     return tuple(tokens)
+
+
+@lru_cache(maxsize=20000)
+def _same_oblique_case(first: str, last: str) -> bool:
+    """"Алексея Шпилевского": a dictionary first name and an -ский surname in the same
+    oblique case; "Аким Целиноградского" (a nominative, then a genitive) is a place."""
+    forms = {(c, g) for p in _parses(first)[:6] if "Name" in p.tag and "sing" in p.tag and p.is_known
+             for c in ("gent", "datv", "ablt", "loct") if c in p.tag for g in ("masc", "femn") if g in p.tag}
+    return any(c in p.tag and g in p.tag and "sing" in p.tag
+               for p in _parses(last)[:6] if "ADJF" in p.tag for c, g in forms)
+
 
 
 def find_people(paragraphs: list[str]) -> list[tuple[int, Person]]:
@@ -327,12 +345,44 @@ def find_people(paragraphs: list[str]) -> list[tuple[int, Person]]:
             run = [match] if match is not None else []
     names = {key: nominative_forms.get(key) or nominative_forms["~" + key] for *_, key in full}
     found = [(index, start, end, names[key]) for index, start, end, key in full]
+    # A surname that does not tell the gender ("Ажар Гиният", "Алия Ким"): the past verb
+    # next to a mention does ("Ажар Гиният посетила", "— сказала Алия Ким").
+    verb_gender: dict[str, bool] = {}
+    for index, start, end, name in found:
+        if name not in verb_gender and _ungendered(name):
+            text = paragraphs[index]
+            near = _WORDS.findall(text[end:end + 24])[:1] + _WORDS.findall(text[max(0, start - 16):start])[-1:]
+            for word in near:
+                gender = _word_gender(word)
+                if gender in ("f", "m"):
+                    verb_gender[name] = gender == "f"
+                    break
     for index, match in singles:
         word = match.group(0)
         if names and _SURNAME.search(word) and (key := _key(to_nominative(word))) in names:
             found.append((index, match.start(), match.end(), names[key]))
     found.sort()
-    return [(index, Person(name, start, is_female(name), end)) for index, start, end, name in found]
+    return [(index, Person(name, start, verb_gender.get(name, is_female(name)) if verb_gender else is_female(name), end))
+            for index, start, end, name in found]
+
+
+@lru_cache(maxsize=20000)
+def _ungendered(name: str) -> bool:
+    return not _GENDERED_SURNAME.search(name.split()[-1].lower())
+
+
+def _after_oblique_noun(text: str, start: int) -> bool:
+    """A mention right after a role noun in an oblique case ("американку Стивенс",
+    "победила россиянку …"): the sentence's object."""
+    words = _WORDS.findall(text[max(0, start - 20):start])[-1:]
+    return bool(words) and words[0][:1].islower() and _oblique_noun(words[0])
+
+
+@lru_cache(maxsize=20000)
+def _oblique_noun(word: str) -> bool:
+    parses = _parses(word)[:3]
+    # accusative, dative, instrumental; a genitive belongs to a role ("председатель союза Х")
+    return bool(parses) and "NOUN" in parses[0].tag and not any("nomn" in p.tag or "gent" in p.tag for p in parses)
 
 
 @lru_cache(maxsize=20000)
@@ -484,13 +534,24 @@ def resolve_speaker(
     before = [p for idx, p in people if idx < paragraph or (idx == paragraph and p.start < position)]
     if lowered in MALE_PRONOUNS or lowered in FEMALE_PRONOUNS:
         female = lowered in FEMALE_PRONOUNS
-        same = [p for p in before if p.female == female]
-        return same[-1].name if same else None
+        same = [(idx, p) for idx, p in people
+                if (idx < paragraph or (idx == paragraph and p.start < position)) and p.female == female]
+        if not same:
+            return None
+        last_index, last = same[-1]
+        text = text_of_paragraphs[last_index]
+        if _after_oblique_noun(text, last.start):
+            # "Путинцева обыграла американку Стивенс. — …, — сказала она": the subject
+            subjects = [p for idx, p in same if idx == last_index and p.name != last.name
+                        and not _after_oblique_noun(text, p.start)]
+            if subjects:
+                return subjects[-1].name
+        return last.name
     if lowered in PLURAL_PRONOUNS or gender == "p":
         return None
     # A role: the person the article introduces with the same role word, nearest before the quote.
     hits = _role_names(lowered, people, text_of_paragraphs)
-    if gender == "f" or (gender == "m" and any(_fits(p, gender) for _, p in hits)):
+    if gender and any(_fits(p, gender) for _, p in hits):
         hits = [(idx, p) for idx, p in hits if _fits(p, gender)]
     if hits:
         earlier = [p for idx, p in hits if idx <= paragraph]

@@ -94,6 +94,7 @@ _TOKEN = re.compile(r"\w+")
 _MAX_CLAUSE_WORDS = 20
 _MIN_QUOTE_WORDS = 3
 _MIN_ATTRIBUTED_WORDS = 2  # «Всё нормально», — ответил он: two words with a speech verb next to them
+_INITIALS_ONLY = re.compile(r"[А-ЯЁӘҒҚҢӨҰҮҺІ]\.\s?[А-ЯЁӘҒҚҢӨҰҮҺІ]\.")
 # Interview transcripts: "М. К.: Ответ." — the interviewee's initials, then the answer.
 _INITIALS = re.compile(r"^([А-ЯЁӘҒҚҢӨҰҮҺІ]\.\s?[А-ЯЁӘҒҚҢӨҰҮҺІ]\.)\s*:\s+(?=\S)")
 _MAX_PARAGRAPHS = 4  # a quote that stays open longer is a stray mark, not a quote
@@ -519,7 +520,7 @@ def _finish(found: list[_Found], paragraphs: list[str]) -> list[Quote]:
     for item in found:
         speaker = item.speaker_phrase
         style = item.style
-        if speaker and name_in(speaker) is None:
+        if speaker and name_in(speaker) is None and not (item.style == "E" and _INITIALS_ONLY.fullmatch(speaker)):
             style = "F"  # a pronoun or a role: the name comes from elsewhere in the article
         named = name_in(speaker) if speaker else None
         if item.verb and _IMPERSONAL.match(item.verb):
