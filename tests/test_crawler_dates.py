@@ -317,3 +317,24 @@ def test_a_stated_utc_does_not_place_a_page_its_domain_places():
     assert page_zone(["2025-07-02T17:45:00.000Z"], "qalam.kz", "ru") == ZoneInfo("Asia/Almaty")
     assert page_zone(["2025-07-02T17:45:00+00:00"], "example.com", "ru") == timezone.utc
     assert page_zone(["2025-07-02T17:45:00Z", "2025-07-02T20:45:00+03:00"], "x.kz", "ru") == timezone(timedelta(hours=3))
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("15 наурыз 2025, 11:20", datetime(2025, 3, 15, 11, 20, tzinfo=ALMATY)),
+        ("3 желтоқсан 2025 ж. 09:15", datetime(2025, 12, 3, 9, 15, tzinfo=ALMATY)),
+        ("2025 жылғы 15 наурыз, 11:20", datetime(2025, 3, 15, 11, 20, tzinfo=ALMATY)),
+        ("2025 ж. 3 қазанда", datetime(2025, 10, 3, tzinfo=ALMATY)),
+        ("Сенбі, 22 мамыр 2025", datetime(2025, 5, 22, tzinfo=ALMATY)),
+        ("1 маусым 2025", datetime(2025, 6, 1, tzinfo=ALMATY)),
+        ("12 қараша 2021", datetime(2021, 11, 12, tzinfo=timezone(timedelta(hours=6)))),
+    ],
+)
+def test_kazakh_month_names_by_our_own_patterns(text, expected):
+    # without dateparser (fuzzy=False): the fast path every dateline candidate takes first
+    assert parse_date(text, now=FETCHED, fuzzy=False) == expected
+
+
+def test_a_word_that_starts_like_a_kazakh_month_is_no_month():
+    assert parse_date("2 Қазақстан 2025", fuzzy=False) is None
