@@ -97,7 +97,9 @@ _YEAR_DAY_MONTH = re.compile(r"\b(\d{4})\s+(?:год\w*|жыл\w*|ж\.)\s*(\d{1,
 # "21.12.2025 14:35", "21.12.2025, 14:35", DataLife Engine's "21-12-2025, 14:35", "21/12/2025":
 # day first, as Russian-language sites write it; one separator throughout; Drupal's
 # "04/08/2025 - 09:15" keeps its time.
-_NUMERIC = re.compile(r"\b(\d{1,2})([./-])(\d{1,2})\2(\d{4})(?:\s*(?:[,|–—-]|в)?\s*(\d{1,2}):(\d{2}))?")
+_NUMERIC = re.compile(r"\b(\d{1,2})([./-])(\d{1,2})\2(\d{4})(?:\s*(?:г\.|ж\.)?\s*(?:[,|–—-]|в)?\s*(?:в\s*)?(\d{1,2}):(\d{2}))?")
+# The time printed before the date: "11:20, 15.03.2025", "11:20 / 15 марта 2025".
+_TIME_BEFORE = re.compile(r"(?<![\d:])(\d{1,2}):(\d{2})\s*[,|/·•–—-]?\s*$")
 # "Сегодня, 14:35", "Вчера, 09:10"
 _RELATIVE = re.compile(r"\b(сегодня|вчера|позавчера)\b\s*(?:,|в)?\s*(?:в\s*)?(\d{1,2}):(\d{2})", re.I)
 _RELATIVE_DAYS = {"сегодня": 0, "вчера": 1, "позавчера": 2}
@@ -242,6 +244,7 @@ def _parse(text: str | None, tz: tzinfo, now: datetime | None, fuzzy: bool) -> d
         m = _DAY_MONTH_YEAR.search(text)
         if m:
             day, month, year, hh, mm = m.groups()
+            hh, mm = _time_before(text, m, hh, mm)
             return datetime(int(year), _month(month), int(day), int(hh or 0), int(mm or 0), tzinfo=tz)
         m = _YEAR_DAY_MONTH.search(text)
         if m:
@@ -251,6 +254,7 @@ def _parse(text: str | None, tz: tzinfo, now: datetime | None, fuzzy: bool) -> d
         if m:
             day, _sep, month, year, hh, mm = m.groups()
             day, month = _day_month(int(day), int(month), int(year), text)
+            hh, mm = _time_before(text, m, hh, mm)
             return datetime(int(year), month, day, int(hh or 0), int(mm or 0), tzinfo=tz)
     except (ValueError, KeyError):
         return None  # "31.02.2025" and friends: not a date
@@ -265,6 +269,15 @@ def _parse(text: str | None, tz: tzinfo, now: datetime | None, fuzzy: bool) -> d
         except ValueError:
             return None  # "Сегодня, 99:99": no time of day
     return _dateparser(text, tz, now) if fuzzy else None
+
+
+def _time_before(text: str, m: re.Match, hh: str | None, mm: str | None) -> tuple[str | None, str | None]:
+    """A date with no time after it takes the time printed just before it, if any."""
+    if hh is None and m.start():
+        before = _TIME_BEFORE.search(text, 0, m.start())
+        if before and int(before[1]) < 24 and int(before[2]) < 60:  # "99:20": a score, no time
+            return before[1], before[2]
+    return hh, mm
 
 
 _RFC2822 = re.compile(r"^(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{4}\s+\d{1,2}:\d{2}")

@@ -338,3 +338,19 @@ def test_kazakh_month_names_by_our_own_patterns(text, expected):
 
 def test_a_word_that_starts_like_a_kazakh_month_is_no_month():
     assert parse_date("2 Қазақстан 2025", fuzzy=False) is None
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("15.03.2025 г., 11:20", datetime(2025, 3, 15, 11, 20, tzinfo=ALMATY)),
+        ("15.03.2025г. 11:20", datetime(2025, 3, 15, 11, 20, tzinfo=ALMATY)),
+        ("15.03.2025 в 11:20", datetime(2025, 3, 15, 11, 20, tzinfo=ALMATY)),
+        # the time printed before the date
+        ("11:20, 15.03.2025", datetime(2025, 3, 15, 11, 20, tzinfo=ALMATY)),
+        ("11:20 / 15 марта 2025", datetime(2025, 3, 15, 11, 20, tzinfo=ALMATY)),
+        ("99:20, 15.03.2025", datetime(2025, 3, 15, tzinfo=ALMATY)),  # a score, not a time
+    ],
+)
+def test_the_time_beside_a_numeric_or_worded_date(text, expected):
+    assert parse_date(text, now=FETCHED, fuzzy=False) == expected
