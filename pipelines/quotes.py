@@ -128,11 +128,15 @@ def _subject_part(before: str) -> str:
     return parts[-1] if parts else ""
 
 
+_POSSESSIVE = {"его", "ее", "её", "их"}
+_NOT_SPEAKERS = {"что", "это", "вот", "кто", "все", "всё", "то"}
+
+
 def _first_nominative(words: list[str]) -> list[str] | None:
     """The words from the first one that can be a subject ("пресс-служба", "Министерство")."""
     for i, word in enumerate(words):
-        if i and is_preposition(words[i - 1]):
-            continue  # "На вопрос о сроках аким ответил": "вопрос" is no subject
+        if (i and is_preposition(words[i - 1])) or word.lower() in _NOT_SPEAKERS:
+            continue  # "На вопрос о сроках аким ответил": "вопрос" is no subject; "Вот что сказал"
         if word.lower() in PRONOUNS or is_nominative_capable(word.strip("«»\"")) or (
             word[:1].isupper() and is_name_token(word) and not is_oblique_name(word)
         ):
@@ -157,6 +161,8 @@ def _speaker_phrase(text: str) -> str | None:
         if i and is_preposition(words[i - 1]):
             continue
         bare = word.strip("«»\"")
+        if bare.lower() in _POSSESSIVE and i + 1 < len(words):
+            continue  # "Его коллега Мария Ли возражает": a possessive before the speaker
         if bare.lower() in PRONOUNS or is_person_noun(bare) or (
             bare[:1].isupper() and is_name_token(bare) and not is_oblique_name(bare)
         ) or (i + 1 < len(words) and is_nominative_capable(bare) and is_person_noun(words[i + 1].strip("«»\""))):
@@ -170,8 +176,9 @@ def _speaker_phrase(text: str) -> str | None:
         return words[0]
     kept = [words[0]]
     for word in words[1:10]:
-        if word[:1].islower() and is_preposition_or_verb(word):
-            break
+        if word[:1].islower() and (is_preposition_or_verb(word) or (
+                kept[-1][:1].isupper() and len(kept) > 1 and name_in(" ".join(kept)))):
+            break  # "аким Алматы Ерболат Досаев | журналистам", "Мади Такиев | не скрывает"
         kept.append(word)
     phrase = " ".join(kept)
     if name_in(phrase) is None:
@@ -226,7 +233,7 @@ def _attribution_before(clause: str) -> tuple[str | None, str] | None:
     if _IMPERSONAL.match(verb):
         return None
     before = " ".join(words[:index])
-    speaker = _speaker_phrase(_subject_part(before)) if before else _speaker_phrase(" ".join(words[index + 1:]))
+    speaker = (_speaker_phrase(_subject_part(before)) if before else None) or _speaker_phrase(" ".join(words[index + 1:]))
     if generic and not (speaker and _is_person(speaker)):
         return None  # "Закон называется: «…»" is no one speaking
     return speaker, verb
@@ -409,7 +416,7 @@ def _marked(paragraphs: list[str], index: int, offset: int) -> tuple[list[_Found
         if not who:
             who = _who_first(paragraph[:i])
             style = "D"
-            if who and n_words < _MIN_QUOTE_WORDS and tail.strip(" .!?…"):
+            if who and n_words < _MIN_QUOTE_WORDS and tail.lstrip()[:1] not in ("", ".", "!", "?", "…"):
                 who = None  # a two-word D quote must end its sentence: "ответил коротко: «Весной начнем»."
         if who:
             found.append(_Found(inner, who[0], who[1], style, index, i + 1, end))
@@ -535,6 +542,8 @@ def _finish(found: list[_Found], paragraphs: list[str]) -> list[Quote]:
             canonical = resolve_speaker(speaker, people, item.paragraph, paragraphs,
                                         position=item.start, quoted=quoted,
                                         gender=speech_gender(item.verb, speaker))
+            if canonical is None and item.style == "E" and item.verb is None and _INITIALS_ONLY.fullmatch(speaker or ""):
+                continue  # initials of no one the article names: the interviewer's, or no interview
         quotes.append(
             Quote(
                 text=item.text,

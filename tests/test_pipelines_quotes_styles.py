@@ -315,3 +315,22 @@ def test_lone_unknown_surname_and_hyphenated_patronymic():
 ])
 def test_names_in_nominative_as_the_article_spells_them(phrase, nominative):
     assert only([phrase]).speaker_canonical == nominative
+
+
+def test_initials_of_no_one_named_are_not_an_interview():
+    assert extract_quotes(["Мы поговорили с известным фермером.", "А. Б.: Почему вы выбрали лен?",
+                           "В. Г.: Лен выгоднее пшеницы."]) == []
+
+
+@pytest.mark.parametrize("paragraphs, expected", [
+    (["Министр финансов Мади Такиев не скрывает: «Дефицит бюджета вырастет»."],
+     [("Министр финансов Мади Такиев", "Мади Такиев")]),
+    (["Вот что сказал журналистам глава района Нурлан Ермеков:", "«Дорогу откроем к пятнице, подрядчик уже работает»."],
+     [("глава района Нурлан Ермеков", "Нурлан Ермеков")]),
+    (["Эксперт Айдар Сеитов: «Рынок перегрет». Его коллега Мария Ли возражает: «Перегрева нет, есть спрос»."],
+     [("Эксперт Айдар Сеитов", "Айдар Сеитов"), ("коллега Мария Ли", "Мария Ли")]),
+    (["— Завтра будет лучше, — пообещал аким Алматы Ерболат Досаев журналистам."],
+     [("аким Алматы Ерболат Досаев", "Ерболат Досаев")]),
+])
+def test_speaker_phrase_ends_with_the_name(paragraphs, expected):
+    assert [(q.speaker, q.speaker_canonical) for q in extract_quotes(paragraphs)] == expected
