@@ -8,6 +8,7 @@ that answered each field, so a site that changed its theme shows up as
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, tzinfo
 from functools import cached_property
 from core.bylines import clean_authors, decode_entities
@@ -22,6 +23,8 @@ from crawler.pages.metadata import Metadata, read_metadata
 from core.profiles import SiteProfile
 
 # Elements a dateline is printed in, from <time> to an old theme's <font>.
+_YEAR = re.compile(r"(?<!\d)(?:1[89]|20)\d\d(?!\d)|(?<!\d)\d{1,2}[./-]\d{1,2}[./-]\d{2}(?!\d)")
+_ISO_INSTANT = re.compile(r"(?:19|20)\d\d-[01]\d-[0-3]\dT[0-2]\d:[0-5]\d(?::[0-5]\d(?:\.\d+)?)?(?:Z|[+-][0-2]\d:?[0-5]\d)?")
 _DATELINE_TAGS = ("time", "span", "div", "p", "li", "font", "td", "small", "b", "em", "i", "dd")
 
 
@@ -172,8 +175,31 @@ class ArticlePage:
             for text in nearest:
                 value = parse_date(text, self.tz, self.page.fetched_at, fuzzy=fuzzy)
                 if value:
+                    if not _YEAR.search(text):
+                        value = self._year_from_data(value)
                     return self._answer("published_at", "generic", value)
         return None
+
+    def _year_from_data(self, value: datetime) -> datetime:
+        """A dateline without a year ("3 октября, 18:05") takes it from an instant the
+        page's own data carries for the same day and time (a framework's JSON state,
+        "2025-10-03T15:05:00.000Z"); the year guessed from the fetch date is kept else."""
+        for m in _ISO_INSTANT.finditer(self.text):
+            try:
+                instant = datetime.fromisoformat(m.group(0).replace("Z", "+00:00"))
+            except ValueError:
+                continue
+            if instant.tzinfo is None:
+                instant = instant.replace(tzinfo=value.tzinfo)
+            local = instant.astimezone(value.tzinfo)
+            timed = (value.hour, value.minute) != (0, 0)  # a dateline with no time matches by day
+            if (local.month, local.day) == (value.month, value.day) and (
+                    not timed or (local.hour, local.minute) == (value.hour, value.minute)):
+                try:
+                    return value.replace(year=local.year)
+                except ValueError:  # 29 February
+                    return value
+        return value
 
     @cached_property
     def modified_at(self) -> datetime | None:
