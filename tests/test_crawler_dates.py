@@ -354,3 +354,33 @@ def test_a_word_that_starts_like_a_kazakh_month_is_no_month():
 )
 def test_the_time_beside_a_numeric_or_worded_date(text, expected):
     assert parse_date(text, now=FETCHED, fuzzy=False) == expected
+
+
+def _state_page(state: str, dateline: str = '<span class="date">3 октября, 18:05</span>'):
+    html = (f'<html lang="ru"><head><title>Сквер на набережной</title></head><body>'
+            f'<h1>Волжане проголосовали за новый сквер на набережной</h1>{dateline}<article>{BODY}</article>'
+            f'<script>{state}</script></body></html>')
+    return ArticlePage(Page(url="https://volga.ru/city/skver", body=html.encode("utf-8")))
+
+
+def test_an_app_states_publication_time_next_to_the_articles_title():
+    # Next.js App Router: the data lives in a flight chunk's string, quotes escaped
+    state = ('self.__next_f.push([1,"4:[\\"$\\",\\"article\\",null,{\\"data\\":{\\"id\\":58112,'
+             '\\"title\\":\\"Волжане проголосовали за новый сквер на набережной\\",'
+             '\\"publishedAt\\":\\"2025-10-03T15:05:00.000Z\\"}}]\\n"])')
+    page = _state_page(state)
+    assert page.published_at == datetime(2025, 10, 3, 15, 5, tzinfo=timezone.utc)
+    assert page.layers["published_at"] == "metadata"
+
+
+def test_a_state_date_far_from_the_title_is_a_teasers():
+    feed = ",".join(f'{{"title":"Новость ленты номер {i} о городских делах","publishedAt":"2024-0{i}-01T10:00:00Z"}}'
+                    for i in range(1, 9))
+    state = ('window.__NUXT__={data:[{feed:[' + feed + ']}],' + " " * 2000
+             + 'article:{title:"Волжане проголосовали за новый сквер на набережной"}}')
+    from crawler.pages.metadata import _state_dates
+    import lxml.html
+    root = lxml.html.document_fromstring(_state_page(state).text)
+    assert _state_dates(root, None) == []
+    no_title = 'window.__NUXT__={data:[{title:"Другая статья о погоде в городе",publishedAt:"2024-01-01T10:00:00Z"}]}'
+    assert _state_dates(lxml.html.document_fromstring(_state_page(no_title).text), None) == []

@@ -196,6 +196,7 @@ def _read_dates(meta: Metadata, root, objects: list[dict], article: dict | None,
             # this article: it still tells the zone the site's CMS writes in
             (teasers if next(el.iterancestors("a"), None) is not None else elements).append(value.strip())
     published += elements
+    published += _state_dates(root, meta.title)
     meta.published_candidates = list(dict.fromkeys(v for v in published if v))
     meta.modified_candidates = list(dict.fromkeys(v for v in modified if v))
     meta.published = meta.published or next(iter(meta.published_candidates), None)
@@ -209,6 +210,51 @@ def _read_dates(meta: Metadata, root, objects: list[dict], article: dict | None,
         lang = next((el.get("content") for el in root.iter("meta")
                      if (el.get("http-equiv") or "").lower() == "content-language"), None)
     meta.language = (lang or (props.get("og:locale") or [None])[0] or "").strip() or None
+
+
+# A server-rendered app's state (Next.js __NEXT_DATA__ and App Router flight chunks,
+# Nuxt's __NUXT__, Redux/Apollo state): the article object's publication time, when the
+# page prints a date without a year or none at all. Keys as JS and JSON write them, quotes
+# maybe escaped inside a flight chunk's string.
+_STATE_MARKERS = ("__NEXT_DATA__", "__next_f", "__NUXT__", "__INITIAL_STATE__", "__APOLLO_STATE__",
+                  "__PRELOADED_STATE__")
+_STATE_DATE = re.compile(
+    r"""\\?["']?(?:publishedAt|published_at|datePublished|date_published|publishDate|publish_date|publishedDate|"""
+    r"""pubDate|publicationDate|published)\\?["']?\s*:\s*\\?["']"""
+    r"(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)")
+_STATE_NEAR = 1500  # characters between the article's title and its date in one state object
+
+
+def _state_dates(root, title: str | None) -> list[str]:
+    """The publication time in the app state next to the article's own title (the page's
+    <h1>, else its metadata title): a state holds feeds and teasers with dates of their own,
+    so a date no nearer than _STATE_NEAR characters to the title is nobody's."""
+    states = []
+    for script in root.iter("script"):
+        raw = script.text or ""
+        if len(raw) >= 40 and (script.get("id") in ("__NEXT_DATA__", "__NUXT_DATA__")
+                               or any(m in raw[:200] for m in _STATE_MARKERS)):
+            states.append(raw)
+    if not states:
+        return []
+    h1 = next(root.iter("h1"), None)
+    titles = [t for t in (text_of(h1) if h1 is not None else "", title or "") if len(t) >= 12]
+    found: list[tuple[int, str]] = []
+    for raw in states:
+        spots = []
+        for t in titles:
+            for needle in {t[:40], json.dumps(t[:40])[1:-1]}:
+                at = raw.find(needle)
+                while at >= 0:
+                    spots.append(at)
+                    at = raw.find(needle, at + 1)
+        if not spots:
+            continue
+        for m in _STATE_DATE.finditer(raw):
+            gap = min(abs(m.start() - at) for at in spots)
+            if gap <= _STATE_NEAR:
+                found.append((gap, m[1]))
+    return [value for _, value in sorted(found)][:1]
 
 
 _HEAD_END = re.compile(rb"</head\s*>", re.I)
