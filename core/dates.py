@@ -293,11 +293,18 @@ def _rfc2822(text: str, tz: tzinfo) -> datetime | None:
         return None
 
 
+_NAMES_A_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)|\b\d{1,2}[./-]\d{1,2}[./-]\d{2}\b")
+
+
 def _dateparser(text: str, tz: tzinfo, now: datetime | None) -> datetime | None:
     if len(text) > 80 or not re.search(r"\d", text):
         return None  # dateparser is slow and guesses on prose; dates are short
     # No TIMEZONE setting: with one, dateparser converts a zone it reads into it and
     # the calendar day moves ("16:02 CDT" came back as 03:02 the next day in Almaty).
+    if now is None and not _NAMES_A_YEAR.search(text):
+        # "3 октября, 18:05", "2 часа назад": only the fetch time places them; without it
+        # dateparser takes today's year and clock, a date the page never stated
+        return None
     settings = {"PREFER_DATES_FROM": "past"}
     if now is not None:
         settings["RELATIVE_BASE"] = now.astimezone(tz).replace(tzinfo=None)

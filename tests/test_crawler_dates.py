@@ -384,3 +384,14 @@ def test_a_state_date_far_from_the_title_is_a_teasers():
     assert _state_dates(root, None) == []
     no_title = 'window.__NUXT__={data:[{title:"Другая статья о погоде в городе",publishedAt:"2024-01-01T10:00:00Z"}]}'
     assert _state_dates(lxml.html.document_fromstring(_state_page(no_title).text), None) == []
+
+
+@pytest.mark.parametrize("text", ["3 октября, 18:05", "2 часа назад"])
+def test_a_date_without_a_year_needs_the_fetch_time(text):
+    # without it dateparser would take today's year and clock: a day the page never stated
+    assert parse_date(text) is None
+    assert parse_date(text, now=FETCHED) is not None
+
+
+def test_a_two_digit_year_still_names_its_year():
+    assert parse_date("15.03.25 11:20") == datetime(2025, 3, 15, 11, 20, tzinfo=ALMATY)
