@@ -265,3 +265,11 @@ def test_a_wrapper_naming_the_page_layout_is_no_sidebar():
     assert find_headline(root) == "В Актобе запустили фабрику"
     assert is_chrome(root.get_element_by_id("s"))
     assert not is_chrome(root.find(".//h1"))
+
+
+def test_a_line_break_separates_words_in_every_text_read():
+    from crawler.pages.html import parse_html, text_of
+    root = parse_html("<html><body><p id='s'>Текст: Г. Ибраева<br>Фото автора</p>"
+                      "<p id='q'>— Ремонт закончим к маю,<br/>— сказал аким.</p></body></html>")
+    assert text_of(root.get_element_by_id("s")) == "Текст: Г. Ибраева Фото автора"
+    assert text_of(root.get_element_by_id("q")) == "— Ремонт закончим к маю, — сказал аким."

@@ -69,9 +69,14 @@ def parse_html(text: str) -> etree._Element:
     if not text.strip():
         text = "<html><body></body></html>"
     try:
-        return lxml.html.document_fromstring(text, parser=_PARSER)
+        root = lxml.html.document_fromstring(text, parser=_PARSER)
     except (etree.ParserError, ValueError):
         return lxml.html.document_fromstring("<html><body></body></html>", parser=_PARSER)
+    # A line break separates words: "Текст: Г. Ибраева<br>Фото автора" is two lines, and
+    # every text read of the tree (one C call, tostring(method="text")) must see it.
+    for br in root.iter("br"):
+        br.tail = "\n" + br.tail if br.tail else "\n"
+    return root
 
 
 @lru_cache(maxsize=512)
