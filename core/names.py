@@ -51,6 +51,7 @@ _OBLIQUE_SURNAME = re.compile(r"(?:ов|ев|ёв|ин|ын)(?:ой|ым|ому|
 _CASE_ENDING = re.compile(r"(?:ым|ом|ой|ую|а|у|е|ы)$")
 _WORDS = re.compile(r"[\w-]+")
 _SENTENCE_MARKS = re.compile(r"[.!?:;«»\"“”]")
+_TITLE = re.compile(r"«[^«»]{1,40}»")  # "«Тобола»", "«Казгидромета»"
 _ROLE_WINDOW = 60  # characters between a role word and the name it introduces
 
 
@@ -401,25 +402,94 @@ def name_in(text: str) -> str | None:
     return None
 
 
+# Roles a report names one person by, in turn: "министр …" then "глава ведомства",
+# "главный тренер …" then "наставник", "прокурор" then "гособвинитель". Lemmas; an entry
+# of two words needs both.
+_ROLE_CLASSES = [
+    {("министр",), ("глава", "ведомство"), ("глава", "министерство")},
+    {("аким",), ("глава", "регион"), ("глава", "область"), ("глава", "город"), ("глава", "район"),
+     ("градоначальник",), ("мэр",)},
+    {("президент",), ("глава", "государство")},
+    {("тренер",), ("наставник",), ("главный", "тренер"), ("рулевой",)},
+    {("футболист",), ("игрок",), ("нападающий",), ("форвард",), ("защитник",), ("полузащитник",),
+     ("хавбек",), ("вратарь",), ("голкипер",), ("капитан",), ("хоккеист",), ("легионер",)},
+    {("судья",), ("председательствующий",)},
+    {("прокурор",), ("гособвинитель",), ("государственный", "обвинитель"), ("обвинитель",)},
+    {("адвокат",), ("защитник",), ("защита",)},
+    {("депутат",), ("парламентарий",), ("мажилисмен",), ("сенатор",)},
+    {("эксперт",), ("аналитик",), ("экономист",), ("главный", "экономист"), ("политолог",)},
+    {("врач",), ("медик",), ("доктор",), ("главврач",), ("главный", "врач")},
+]
+
+
+@lru_cache(maxsize=20000)
+def _role_entries(role: str) -> frozenset:
+    """The entries of every class the role belongs to ("наставник" -> the coach class)."""
+    lemmas = tuple(_role_lemma(w) for w in _WORDS.findall(role.lower())[:3])
+    entries: set = set()
+    for group in _ROLE_CLASSES:
+        if any(lemmas[: len(entry)] == entry for entry in group):
+            entries |= group
+    return frozenset(entries)
+
+
+@lru_cache(maxsize=20000)
+def _role_lemma(word: str) -> str:
+    """A role word's noun lemma ("нападающий", not the verb "нападать")."""
+    for p in _parses(word.lower())[:4]:
+        if "NOUN" in p.tag:
+            return p.normal_form.replace("ё", "е")
+    return lemma(word)
+
+
+def _context_lemmas(text: str, person: Person, floor: int = 0) -> frozenset[str]:
+    return _context_at(text, person.start, person.end, max(0, floor, person.start - _ROLE_WINDOW))
+
+
+@lru_cache(maxsize=20000)
+def _context_at(text: str, start: int, end: int, floor: int) -> frozenset[str]:
+    """The words introducing a mention: before it in its sentence (after the mention
+    before it, `floor`), or ", руководитель …" after it."""
+    before = text[floor: start]
+    # the same sentence only; a name in «» ("тренер «Тобола» Х") stays in it
+    before = _SENTENCE_MARKS.split(_TITLE.sub(" ", before))[-1]
+    after = text[end: end + 40]
+    after = after[2:] if after.startswith(", ") else ""
+    words = _WORDS.findall(before) + _WORDS.findall(after)[:2]
+    return frozenset([lemma(w) for w in words] + [_role_lemma(w) for w in words])
+
+
+def _has_entry(lemmas: set[str], entries: frozenset) -> bool:
+    return any(all(w in lemmas for w in entry) for entry in entries)
+
+
 def _role_names(role: str, people: list[tuple[int, Person]], paragraphs: list[str]) -> list[tuple[int, Person]]:
     """Mentions introduced by the role word: "Аким Шымкента Жанибек Турлыбаев",
-    "Гульмира Абенова, руководитель департамента"."""
+    "Гульмира Абенова, руководитель департамента", or by a role of the same class
+    ("Министр … Айдарбек Сапаров" for "глава ведомства")."""
     role_words = _WORDS.findall(role.lower())
     head = lemma(role_words[0])
     # "глава комиссии" ~ "председатель комиссии": the head, or the body it heads
     dependents = {lemma(w) for w in role_words[1:3] if len(w) > 3}
+    entries = _role_entries(role.lower())
     hits = []
+    last_index, last_end = -1, 0
     for index, person in people:
-        text = paragraphs[index]
-        before = text[max(0, person.start - _ROLE_WINDOW): person.start]
-        before = _SENTENCE_MARKS.split(before)[-1]  # the same sentence only
-        after = text[person.end: person.end + 40]
-        after = after[2:] if after.startswith(", ") else ""
-        words = _WORDS.findall(before) + _WORDS.findall(after)[:2]
-        lemmas = {lemma(w) for w in words}
-        if head in lemmas or dependents & lemmas:
+        lemmas = _context_lemmas(paragraphs[index], person, last_end if index == last_index else 0)
+        last_index, last_end = index, person.end
+        if head in lemmas or dependents & lemmas or (entries and _has_entry(lemmas, entries)):
             hits.append((index, person))
     return hits
+
+
+def _other_role(role: str, person: Person, text: str, floor: int = 0) -> bool:
+    """The person was introduced by a role of another kind than `role` ("нападающий Х"
+    is not "наставник"); only for roles of a known class."""
+    entries = _role_entries(role.lower())
+    if not entries:
+        return False
+    lemmas = _context_lemmas(text, person, floor)
+    return any(is_person_noun(w) for w in lemmas) and not _has_entry(lemmas, entries)
 
 
 @lru_cache(maxsize=20000)
@@ -558,9 +628,12 @@ def resolve_speaker(
         return (earlier or [hits[0][1]])[-1].name
     # The person named just before, in this or the previous paragraph, if the grammar fits:
     # "Автором голов стал нападающий Х." / "— …, — улыбнулся футболист."
-    near = [p for idx, p in people if paragraph - 1 <= idx < paragraph or (idx == paragraph and p.start < position)]
-    if near and _fits(near[-1], gender):
-        return near[-1].name
+    near = [(idx, p) for idx, p in people if paragraph - 1 <= idx < paragraph or (idx == paragraph and p.start < position)]
+    if near:
+        idx, person = near[-1]
+        floor = near[-2][1].end if len(near) > 1 and near[-2][0] == idx else 0
+        if _fits(person, gender) and not _other_role(lowered, person, text_of_paragraphs[idx], floor):
+            return person.name
     if gender == "f":
         # "— ответила писательница" in an article that names one woman before the quote
         women = {p.name for p in before if p.female and p.name not in quoted}
