@@ -395,3 +395,26 @@ def test_a_date_without_a_year_needs_the_fetch_time(text):
 
 def test_a_two_digit_year_still_names_its_year():
     assert parse_date("15.03.25 11:20") == datetime(2025, 3, 15, 11, 20, tzinfo=ALMATY)
+
+
+def test_a_sidebar_teasers_time_beside_its_headline_link_is_not_the_articles():
+    # tagDiv 'Latest articles': <h3><a>headline</a></h3><div><time datetime></div>; the article's
+    # own <time> has no datetime, its header holds the <h1>
+    teaser = ('<aside><div class="td_module_6"><h3><a href="/2025/01/28/dtp-al-farabi-nochyu/">Ночное ДТП на Аль-Фараби: '
+              'пострадали три человека</a></h3><div class="td-editor-date"><span><time datetime="2025-01-28T23:05:00+05:00">'
+              'January 28, 2025</time></span></div></div></aside>')
+    html = (f'<html lang="ru"><head><title>Фестиваль</title></head><body>'
+            f'<header><h1>Тарифы на коммунальные услуги вырастут с апреля</h1><div class="meta"><a href="/author/d/">Дарья Серикова</a>'
+            f'<time>January 28, 2025 at 11:40 pm</time></div></header><article>{BODY}</article>{teaser}</body></html>')
+    page = ArticlePage(Page(url="https://x.kz/2025/01/28/festival/", body=html.encode("utf-8")))
+    assert page.published_at == datetime(2025, 1, 28, 23, 40, tzinfo=_tz(5))
+
+
+def test_the_articles_own_time_beside_its_headline_and_author_links_counts():
+    html = (f'<html lang="ru"><head><title>Тарифы</title></head><body><div itemscope itemtype="https://schema.org/NewsArticle">'
+            f'<h1>Тарифы на коммунальные услуги вырастут с апреля</h1><div class="byline"><a href="/author/madina-tulegenova/">'
+            f'Мадина Тулегенова</a>, <time datetime="2025-06-02T15:20:00+05:00">2 июня 2025</time></div>'
+            f'<div>{BODY}</div><div><a href="/news/other-article-about-prices/">Цены на бензин выросли снова в июне</a></div></div>'
+            f'</body></html>')
+    page = ArticlePage(Page(url="https://x.kz/news/tarify/", body=html.encode("utf-8")))
+    assert page.published_at == datetime(2025, 6, 2, 15, 20, tzinfo=_tz(5))

@@ -173,6 +173,30 @@ _RDFA_PUBLISHED = {"date", "created", "issued", "datepublished", "datecreated", 
 _JSONLD_DATES = ("datePublished", "dateCreated", "dateModified", "uploadDate")
 
 
+def _path(url: str | None) -> str:
+    url = (url or "").split("#", 1)[0].split("?", 1)[0]
+    return (url.split("://", 1)[-1].partition("/")[2] if "://" in url else url.lstrip("/")).strip("/")
+
+
+def _in_teaser(el, own_url: str | None) -> bool:
+    """A <time> of a teaser card: inside a link, or up to three levels below a block that
+    holds another article's headline link (four words or more; a link to the page itself,
+    a rubric or an author name is no headline) and not the article's headline."""
+    if next(el.iterancestors("a"), None) is not None:
+        return True
+    if el.tag != "time":
+        return False
+    own = _path(own_url)
+    for depth, anc in enumerate(el.iterancestors()):
+        if depth >= 3 or anc.tag in ("body", "html", "article", "header", "main") or anc.find(".//h1") is not None:
+            break  # the article's own header: its links are rubrics, authors, the article itself
+        for a in anc.iter("a"):
+            href = (a.get("href") or "").strip()
+            if href and not href.startswith("#") and len((a.text_content() or "").split()) >= 4 and _path(href) != own:
+                return True
+    return False
+
+
 def _read_dates(meta: Metadata, root, objects: list[dict], article: dict | None, props: dict) -> None:
     """The page's date strings, best first: JSON-LD, then <meta>, then itemprop
     datePublished and <time datetime> elements in document order (as before)."""
@@ -194,7 +218,7 @@ def _read_dates(meta: Metadata, root, objects: list[dict], article: dict | None,
         if value:
             # a <time> inside a link dates a teaser card (a ticker, a "more news" grid), not
             # this article: it still tells the zone the site's CMS writes in
-            (teasers if next(el.iterancestors("a"), None) is not None else elements).append(value.strip())
+            (teasers if _in_teaser(el, meta.canonical_url) else elements).append(value.strip())
     published += elements
     published += _state_dates(root, meta.title)
     meta.published_candidates = list(dict.fromkeys(v for v in published if v))
