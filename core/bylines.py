@@ -76,7 +76,8 @@ _LABEL_WORD = (r"(?:авторы?|автор\s+материала|текст|т�
                r"мәтін|автор|суреттер|сурет|от|by)")
 _LABEL = re.compile(
     rf"^\s*{_LABEL_WORD}(?:\s*(?:и|and|und|et|және|,|&|/)\s*{_LABEL_WORD})*\s*(?:[:\-–—|]|$)\s*", re.I)
-_BARE_LABEL = re.compile(r"^\s*(?:[Аа]вторы?|[Тт]екст|[Bb]y|BY|От|[Vv]on(?!\s+(?:der|den|dem)\b)|[Pp]ar|[Pp]or|(?:[Мм]атериал\s+)?[Пп]одготовил[аи]?)\s+(?=\S)")
+_BARE_LABEL = re.compile(r"^\s*(?:[Аа]вторы?|[Тт]екст|[Bb]y|BY|От|[Vv]on(?!\s+(?:der|den|dem)\b)|[Pp]ar|[Pp]or|(?:[Мм]атериал\s+)?[Пп]одготовил[аи]?|"
+                         r"[Бб]еседовал[аи]?|[Зз]аписал[аи]?|[Ии]нтервью\s+взял[аи]?)\s+(?=\S)")
 # One author from the next: punctuation, and "and" in the languages bylines come in.
 # Case-sensitive: "E. Smith" and "И. Петров" are initials, "e" and "и" are words.
 _SEPARATORS = re.compile(
@@ -96,8 +97,11 @@ _ROLE = re.compile(
 _CREDIT_WORD = (r"(?:фото(?:графи[яи])?|фотограф\w*|видео|иллюстраци[яи]|инфографика|дизайн|вёрстка|верстка|"
                 r"сурет(?:тер)?|бейне|photos?|photography|video|illustrations?|graphics|foto|bild)")
 _CREDIT = re.compile(
-    rf"(?:^|(?<=[,;|/]))\s*{_CREDIT_WORD}(?![\w-])(?!\s*(?:и|and|және|&|,|/)\s*(?:текст|text|мәтін))"
+    rf"(?:^|(?<=[,;|/])|(?<=[^\W\d_]{{2}}\.))\s*(?:автор\w*\s+)?{_CREDIT_WORD}(?![\w-])(?!\s*(?:и|and|және|&|,|/)\s*(?:текст|text|мәтін))"
     r"(?:\s*[:\-–—]|\s+(?=\w))[^,;|/]*", re.I)
+# The same credit opening with a capital in mid-line, where a line break was ("Н. Орлова Фото автора").
+_CREDIT_MID = re.compile(r"\s(?:Фото(?:графи[яи])?|Видео|Иллюстраци[яи]|Инфографика|Сурет(?:тер)?|Photos?|Video)(?![\w-])"
+                         r"(?:\s*[:\-–—]|\s+(?=\w))[^,;|/]*")
 # A contact label whose handle or address went above ("Telegram: @handle", "e-mail: …", "тел.: …").
 _CONTACT = re.compile(r"(?<![\w-])(?:telegram|телеграм|tg|whatsapp|instagram|инстаграм|twitter|facebook|vk|вконтакте|"
                       r"e-?mail|почта|эл\.\s*почта|тел(?:ефон)?\.?|phone|tel\.?)\s*:[^,;|/]*", re.I)
@@ -112,6 +116,8 @@ _GLUED = re.compile(r"(?<=[а-яёәғқңөұүһі])(?=[А-ЯЁӘҒҚҢӨҰҮ�
 _LOGIN = re.compile(r"^(?:[^\W\d_A-ZА-ЯЁӘҒҚҢӨҰҮҺІ]+|\w*_\w*)$")
 _INITIALS_ONLY = re.compile(r"^(?:[^\W\d_]{1,2}\.\s*){1,3}$")
 _LETTER = re.compile(r"[^\W\d_]")
+# "Зарина Исаева." before the next credit: a full stop after a whole word (an initial keeps its own).
+_TRAILING_STOP = re.compile(r"(?<=[^\W\d_]{3})\.$")
 _EDGE_JUNK = re.compile(r"^[\s\-–—:.,;|·•*]+|[\s\-–—:,;|·•*]+$")
 
 
@@ -128,7 +134,8 @@ def split_byline(text: str | None) -> Byline:
     """One byline to the people it names and the agencies it credits, as written."""
     people: list[str] = []
     agencies: list[str] = []
-    text = normalize_text(decode_entities(text))
+    # a line break parts credits as a comma would ("Текст: Н. Орлова<br>Фото автора")
+    text = normalize_text(decode_entities(text).replace("\n", " | "))
     if not text or len(text) > 300:  # a bio or a paragraph, not a byline
         return Byline(people, agencies)
     text = _EMAIL.sub(" ", text)
@@ -144,12 +151,12 @@ def split_byline(text: str | None) -> Byline:
     text = _BRACKETS.sub(bracket, text)
     text = _GLUED.sub(", ", text)
     text = _CONTACT.sub(" ", text)
-    text = _CREDIT.sub(" ", text)
+    text = _CREDIT_MID.sub(" ", _CREDIT.sub(" ", text))
     text = _LABEL.sub("", text, count=1)
     for part in _SEPARATORS.split(text):
         part = _LABEL.sub("", part, count=1)
         part = _BARE_LABEL.sub("", part, count=1)
-        part = _EDGE_JUNK.sub("", part)
+        part = _TRAILING_STOP.sub("", _EDGE_JUNK.sub("", part))
         if not part:
             continue
         if _is_agency(part) or _QUOTED.search(part):
