@@ -273,3 +273,14 @@ def test_a_line_break_separates_words_in_every_text_read():
                       "<p id='q'>— Ремонт закончим к маю,<br/>— сказал аким.</p></body></html>")
     assert text_of(root.get_element_by_id("s")) == "Текст: Г. Ибраева Фото автора"
     assert text_of(root.get_element_by_id("q")) == "— Ремонт закончим к маю, — сказал аким."
+
+
+def test_paragraphs_nested_in_a_paragraph_left_open_are_each_a_paragraph():
+    text = "".join(f"<P>{s}</P>" for s in _SENTENCES[:5])
+    html = ('<HTML><HEAD><TITLE>Вестник | Ремонт моста</TITLE></HEAD><BODY><TABLE><TR><TD VALIGN=TOP>'
+            '<FONT SIZE=1>Город, 14.03.2025</FONT><BR><FONT SIZE=4><B>В Павлодаре начали ремонт моста</B></FONT><P>'
+            f'<FONT SIZE=2>{text}</FONT><BR><A HREF="/print.php?n=1">Версия для печати</A></TD>'
+            '<TD WIDTH=180><B>Последние новости</B><BR><A HREF="/n/2.html">Другая новость города</A></TD></TR></TABLE></BODY></HTML>')
+    raw = extract(Page(url="http://vestnik.example/news/1.html", body=html.encode()))
+    assert raw.is_article
+    assert raw.paragraphs == _SENTENCES[:5]

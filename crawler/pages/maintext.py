@@ -43,9 +43,16 @@ def _collapse(text: str | None) -> str:
     return " ".join(text.split()) if text else ""
 
 
+_P_HOLDING_BLOCKS = etree.XPath("//p[.//p or .//div or .//table]")
+
+
 def prepare(root) -> None:
     """Rewrite the tree so the extractor sees what a reader sees (in place)."""
     remove([el for el in root.iter("blockquote", "div") if _EMBED.search(el.get("class", ""))])
+    # A <P> left open before the text ("<B>Headline</B><P><FONT><P>…") holds every
+    # paragraph after it: a container, which the extractor would read as one paragraph.
+    for p in _P_HOLDING_BLOCKS(root):
+        p.tag = "div"
     for table in list(root.iter("table")):
         if _is_layout(table):
             for el in table.iter("table", "tbody", "thead", "tfoot", "tr", "td", "th"):
