@@ -284,3 +284,13 @@ def test_paragraphs_nested_in_a_paragraph_left_open_are_each_a_paragraph():
     raw = extract(Page(url="http://vestnik.example/news/1.html", body=html.encode()))
     assert raw.is_article
     assert raw.paragraphs == _SENTENCES[:5]
+
+
+def test_a_headline_holding_a_title_separator_of_its_own_is_kept_whole():
+    from lxml import html as lhtml
+    from crawler.pages.generic import find_title
+    root = lhtml.fromstring('<html><head><title>«Очереди уйдут, когда врачей станет больше» — интервью с главврачом'
+                            ' | Новости Уральска</title></head><body><div class="logo">Новости Уральска</div>'
+                            '<h3>«Очереди уйдут, когда врачей станет больше» — интервью с главврачом</h3>'
+                            '<p>Текст интервью.</p></body></html>')
+    assert find_title(root) == "«Очереди уйдут, когда врачей станет больше» — интервью с главврачом"

@@ -174,14 +174,19 @@ def find_title(root, names: set[str] = frozenset()) -> str | None:
     parts = [p for p in _TITLE_SEPARATORS.split(full) if p]
     if len(parts) < 2:
         return full
+    # Runs of neighbouring parts, separators kept: a headline may hold a separator of
+    # its own ("«…» — интервью с главврачом | Site").
+    cuts = [0, *(x for m in _TITLE_SEPARATORS.finditer(full) for x in (m.start(), m.end())), len(full)]
+    starts, ends = cuts[0::2], cuts[1::2]
+    runs = {full[a:b].strip() for i, a in enumerate(starts) for b in ends[i:] if (a, b) != (0, len(full))}
     body = root.find("body")
     shown = set()
     if body is not None:
         for el in body.iter("h2", "h3", "b", "strong", "font", "div", "td", "span"):
             text = text_of(el)
-            if text in parts:
+            if text in runs:
                 shown.add(text)
-    candidates = [p for p in parts if p in shown] or parts
+    candidates = shown or parts
     return max(candidates, key=len)
 
 
