@@ -6,6 +6,8 @@ expected links are written by hand from the markup.
 
 from __future__ import annotations
 
+import pytest
+
 from core.items import Page
 from crawler.pages.article import ArticlePage
 
@@ -210,3 +212,30 @@ def test_editors_choice_grid_after_the_body_is_not_related():
 <a class="Card" href="/news/e-3"><span class="Card_rubric">Общество</span><span class="Card_title">Сколько выпускников набрали пороговый балл</span></a>
 </div></section>"""
     assert links(page(after=after)) == []
+
+
+_THREE_CARDS = """<ul>
+<li><a href="/news/h-1">Проект нового моста показали жителям</a></li>
+<li><a href="/news/h-2">Улицу Жамбыла расширят до четырёх полос</a></li>
+<li><a href="/news/h-3">Вдоль трассы высадят тысячу деревьев</a></li></ul>"""
+
+
+@pytest.mark.parametrize("heading", ["В тему:", "Сондай-ақ қараңыз", "Тақырып бойынша", "Осы тақырыпта",
+                                     "Further reading", "Read next", "On the same topic"])
+def test_more_related_headings_in_russian_kazakh_and_english(heading):
+    after = f'<div class="block"><h3>{heading}</h3>{_THREE_CARDS}</div>'
+    assert [url for _, _, url in links(page(after=after))] == ["/news/h-1", "/news/h-2", "/news/h-3"]
+
+
+@pytest.mark.parametrize("heading", ["Новости компаний", "Самое важное", "Басты жаңалықтар", "Оқырман таңдауы",
+                                     "Most viewed", "Around the web", "Don't miss", "Актуально"])
+def test_feed_headings_in_russian_kazakh_and_english_are_not_related(heading):
+    after = f'<div class="block"><h3>{heading}</h3>{_THREE_CARDS}</div>'
+    assert links(page(after=after)) == []
+
+
+def test_a_class_naming_the_block_also_or_a_teaser_network():
+    also = f'<div class="news-detail__also">{_THREE_CARDS}</div>'
+    assert len(links(page(after=also))) == 3
+    network = f'<div class="relap-default-wrapper"><div class="relap-title">Рекомендуем</div>{_THREE_CARDS}</div>'
+    assert links(page(after=network)) == []

@@ -30,26 +30,37 @@ _RELATED_HEADING = re.compile(
     r"(?:ещё|еще|также|тоже)\s+по\s+теме|похожи[ех]|связанн|материалы\s+по|по\s+этой\s+теме|"
     r"рекоменду|может\s+(?:быть\s+)?(?:вам\s+)?(?:быть\s+)?интересн|будет\s+интересн|заинтересова|понрав|"
     r"бұл\s+тақырып|тақырыпқа|тақырыптас|қатысты|ұқсас|сондай-ақ\s+оқ|тағы\s+(?:да\s+)?оқ|оқи\s+отырыңыз|"
-    r"ұнауы\s+мүмкін|сізге\s+ұна|қызықты\s+болуы|"
-    r"read\s+(?:also|more)|also\s+read|see\s+also|check\s+also|related|more\s+on\s+(?:this|the)|"
-    r"you\s+(?:may|might)\s+also|similar",
+    r"\bв\s+тему\b|"
+    r"ұнауы\s+мүмкін|сізге\s+ұна|қызықты\s+болуы|сондай-ақ\s+қара|тағы\s+(?:да\s+)?қара|осы\s+тақырып|"
+    r"тақырып\s+бойынша|байланысты\s+(?:жаңалық|материал)|ұсынамыз|оқуға\s+кеңес|^оқыңыз\b|"
+    r"read\s+(?:also|more|next)|also\s+read|see\s+also|check\s+also|related|more\s+on\s+(?:this|the)|"
+    r"further\s+reading|on\s+(?:the\s+same|this)\s+topic|you\s+(?:may|might)\s+also|similar",
     re.I,
 )
 # Headings of blocks that list the site's other news, not this article's related ones.
 _NOT_RELATED_HEADING = re.compile(
     r"попул|читаем|обсужда|последн|свеж|^нов(ое|ые|ости)\b|лента|главное|сейчас|партн|реклам|спонсор|"
     r"из\s+сети|новости\s+сми|в\s+мире|комментар|^теги|^метки|поделит|предыдущ|следующ|архив|"
-    r"көп\s+оқыл|соңғы|танымал|жаңалықтар\s+таспа|выбор\s+редакци|редакция\s+таңда|"
-    r"popular|most[- ]read|trending|latest|recent|top stories|partner|sponsor|promoted|comments?|previous|next|"
+    r"новости\s+компани|пресс-релиз|актуальн|самое\s+важн|^важное|^топ\b|в\s+тренде|^хроника|^афиша|"
+    r"^погода|^курсы?\s+валют|^опрос|подпис|"
+    r"көп\s+оқыл|соңғы|танымал|жаңалықтар\s+таспа|выбор\s+редакци|редакция\s+таңда|оқырман\s+таңда|"
+    r"^басты|күн\s+жаңалық|жарнама|серіктес|пікір|^те[гг]тер|^тэгтер|бөлісу|алдыңғы|келесі|талқыл|ең\s+көп|"
+    r"popular|most[- ]read|most\s+(?:viewed|shared|commented|discussed)|trending|latest|recent|top stories|"
+    r"top\s+news|breaking|partner|sponsor|promoted|advertis|comments?|previous|next|around\s+the\s+web|"
+    r"from\s+the\s+web|news\s*feed|don'?t\s+miss|must\s+read|stay\s+connected|follow\s+us|newsletter|subscribe|"
     r"editor'?s'?\s+(?:choice|picks?)",
     re.I,
 )
 # Class names, as substrings: themes write "relatedNews", "jp-relatedposts", "crp_related".
-_RELATED_CLASS = re.compile(r"related|similar|see-?also|read-?also|also-?read|po-?teme|yarpp|same-?topic")
+_RELATED_CLASS = re.compile(r"related|similar|see-?also|read-?also|also-?read|po-?teme|yarpp|same-?topic|pohozh|uqsas|"
+                            r"(?:^|[\s_-])also(?:$|[\s_-])")
 _NOT_RELATED_CLASS = re.compile(
-    r"popular|most-?read|trending|latest|partner|smi2|lentainform|sponsor|promo|"
+    r"popular|most-?read|most-?viewed|most-?commented|trending|latest|partner|smi2|24smi|smi24|lentainform|relap|"
+    r"taboola|outbrain|mirtesen|infox|sponsor|promo|editors?-?(?:choice|picks?)|breaking|ticker|news-?feed|"
     r"(?:^|[\s_-])(?:comments?|prev|next|previous|pager|pagination|post-navigation|nav-links|navigation|tags?|tag-?cloud)(?:$|[\s_-])"
 )
+# Teaser networks (SMI2, 24SMI, Relap, Taboola, Outbrain, …): never the article's related headlines.
+_NETWORK_CLASS = re.compile(r"smi2|24smi|smi24|lentainform|relap|taboola|outbrain|mirtesen|infox|mediametrics")
 # Chrome a named block never sits in (a sidebar or a page builder's widget may hold one).
 _HARD_CHROME = class_words("nav", "navbar", "menu", "footer", "breadcrumbs?", "comments?", "comment-list",
                             "cookie", "header")
@@ -253,7 +264,8 @@ def _signal(el, stop: set) -> int:
     if _NOT_RELATED_CLASS.search(class_id(el)) and not _RELATED_CLASS.search(class_id(el)):
         return -1
     if _RELATED_HEADING.search(heading) or _RELATED_CLASS.search(class_id(el)):
-        return 1
+        # a teaser network's widget titles itself "Рекомендуем" / "Related": its wrapper says whose it is
+        return -1 if _in_network(el, stop) else 1
     for wrapper in el.iterancestors():
         if wrapper in stop or wrapper.tag in ("body", "html"):
             break
@@ -262,6 +274,15 @@ def _signal(el, stop: set) -> int:
             if _NOT_RELATED_HEADING.search(heading) or _NOT_RELATED_CLASS.search(class_id(wrapper)):
                 return -1
     return 0
+
+
+def _in_network(el, stop: set) -> bool:
+    for wrapper in el.iterancestors():
+        if wrapper in stop or wrapper.tag in ("body", "html"):
+            return False
+        if _NETWORK_CLASS.search(class_id(wrapper)):
+            return True
+    return False
 
 
 def _mostly_links(el) -> bool:
@@ -315,7 +336,7 @@ def find_related(root, first, last, base_url: str) -> list[RawLink]:
             continue
         if taken is not None and taken in el.iterancestors():
             continue
-        if _bare_heading(el) and not _in_hard_chrome(el, stop):
+        if _bare_heading(el) and not _in_hard_chrome(el, stop) and not _in_network(el, stop):
             run = _sibling_run(el, base_url)
             if run:
                 named.extend(run)
