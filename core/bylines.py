@@ -85,7 +85,7 @@ _SEPARATORS = re.compile(
 _ROLE = re.compile(
     r"(?<![\w-])(?:наш(?:его|и)?|собственн\w*|специальн\w*|старш\w*|главн\w*|выпускающ\w*|шеф-|"
     r"корреспондент\w*|собкор\w*|спецкор\w*|фотокор\w*|фотокорреспондент\w*|редактор\w*|редакци\w*|"
-    r"обозревател\w*|журналист\w*|фотограф\w*|тілші\w*|"
+    r"обозревател\w*|журналист\w*|фотограф\w*|тілші\w*|(?:соб\.|спец\.)?\s*корр\.|ред\.|обозр\.|"
     r"staff|senior|chief|correspondent|reporter|editor|writer|columnist|photographer|"
     r"korrespondent\w*|redakteur\w*|reporter(?:in)?|journaliste|correspondant\w*|rédact\w*|redattor\w*|"
     r"corresponsal|periodista)(?![\w-])",
