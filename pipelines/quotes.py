@@ -130,6 +130,7 @@ def _subject_part(before: str) -> str:
 
 
 _POSSESSIVE = {"его", "ее", "её", "их"}
+_LINKING = {"и", "а", "также", "еще", "ещё", "затем", "потом"}  # "И добавил: «…»": the same speaker
 _NOT_SPEAKERS = {"что", "это", "вот", "кто", "все", "всё", "то"}
 
 
@@ -294,7 +295,10 @@ def _dash_paragraph(paragraph: str, index: int) -> _Found | None:
 def _looks_like_list_item(text: str) -> bool:
     """"— на первого ребенка — 164 350 тенге;": a list, not a reply."""
     text = text.strip()
-    return text[:1].islower() or text.endswith((";", ",")) or len(text.split()) < 4
+    if text[:1].islower() or text.endswith((";", ",")):
+        return True
+    # short: "— 25 тысяч тенге." is an item; "— Школа готова." after a speaker line is a reply
+    return len(text.split()) < (2 if text[:1].isupper() and text.endswith((".", "!", "?", "…")) else 4)
 
 
 # -- styles B, C, D: quote marks ----------------------------------------------
@@ -354,6 +358,19 @@ def _split_inside(paragraph: str, start: int, close: int) -> tuple[str, tuple[st
         if all(parts):
             return " ".join(parts), who
     return None
+
+
+_ABOUT_THIS = re.compile(r"\.\s+(?:Об этом|Так|Эти слова|Такое мнение)\s+(.+)$", re.S)
+
+
+def _attribution_next_sentence(tail: str) -> tuple[str | None, str] | None:
+    """«…». Об этом на брифинге заявил министр Х. — the attribution in the next sentence."""
+    match = _ABOUT_THIS.match(tail)
+    if not match:
+        return None
+    clause, _ = _clause(match.group(1))
+    who = _attribution_after(clause)
+    return who if who and who[0] and _speech_verb(who[1]) else None
 
 
 def _sentence_start(before: str) -> bool:
@@ -433,6 +450,12 @@ def _marked(paragraphs: list[str], index: int, offset: int) -> tuple[list[_Found
             style = "D"
             if who and n_words < _MIN_QUOTE_WORDS and tail.lstrip()[:1] not in ("", ".", "!", "?", "…"):
                 who = None  # a two-word D quote must end its sentence: "ответил коротко: «Весной начнем»."
+        if not who and _sentence_start(paragraph[:i]):
+            who = _attribution_next_sentence(tail)
+            style = "B" if opener == "«" else "C"
+        if who and who[0] and who[0].lower() in _LINKING:
+            # "Х отметил: «…». И добавил: «…»": the speaker of the quote before, else none
+            who = (found[-1].speaker_phrase if found else None, who[1])
         if who:
             found.append(_Found(inner, who[0], who[1], style, index, i + 1, end))
             if last != index:

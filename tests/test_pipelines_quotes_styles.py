@@ -351,3 +351,21 @@ def test_speaker_phrase_ends_with_the_name(paragraphs, expected):
 def test_role_of_the_same_kind_refers_back_and_another_kind_does_not(paragraphs, canonical):
     """"глава ведомства" is the minister, "наставник" the head coach, not the defender named last."""
     assert only(paragraphs).speaker_canonical == canonical
+
+
+def test_attribution_in_the_next_sentence():
+    q = only(["«Мы выполним план по вводу жилья». Об этом на брифинге заявил министр промышленности Канат Шарлапаев."])
+    assert (q.text, q.speaker_canonical, q.style) == ("Мы выполним план по вводу жилья", "Канат Шарлапаев", "B")
+    assert extract_quotes(["Депутаты приняли закон «О дорогах и дорожной деятельности». Об этом сообщила пресс-служба."]) == []
+
+
+def test_a_second_colon_quote_after_and_keeps_the_speaker():
+    quotes = extract_quotes(["Министр Канат Шарлапаев отметил: «План выполним». И добавил: «Жилье будет доступным для всех»."])
+    assert [(q.text, q.speaker_canonical) for q in quotes] == [
+        ("План выполним", "Канат Шарлапаев"), ("Жилье будет доступным для всех", "Канат Шарлапаев")]
+
+
+def test_a_short_reply_after_a_speaker_line():
+    q = only(["Директор школы Айгуль Нурова:", "— Школа готова."])
+    assert (q.text, q.speaker_canonical, q.style) == ("Школа готова.", "Айгуль Нурова", "E")
+    assert extract_quotes(["Директор школы Айгуль Нурова:", "— 25 тысяч тенге;"]) == []
