@@ -64,7 +64,7 @@ AGENCIES = frozenset({
 _DOMAIN = re.compile(r"^[\w-]+(?:\.[\w-]+)*\.(?:kz|ru|ua|by|uz|kg|com|net|org|info|news|de|fr|uk|media|tv|su)$", re.I)
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_URL = re.compile(r"(?:https?://|www\.)\S+", re.I)
+_URL = re.compile(r"(?:https?://|www\.|(?<![\w.])(?:t\.me|vk\.com|instagram\.com|facebook\.com|x\.com|twitter\.com)/)[^\s()\[\]]+", re.I)
 _HANDLE = re.compile(r"(?<![\w@])@\w+")
 _BRACKETS = re.compile(r"\(([^()]*)\)|\[([^\[\]]*)\]")
 # Labels before the names; several can be joined ("Фото и текст:"). Without a colon

@@ -210,6 +210,8 @@ def test_a_headline_in_the_articles_own_header_or_a_builder_widget_is_the_headli
         ("Корр.: Д. Амантаева", ["Д. Амантаева"], []),  # abbreviated roles
         ("Соб. корр. Д. Амантаева", ["Д. Амантаева"], []),
         ("Коррина Ли", ["Коррина Ли"], []),
+        ("Текст: Айгерим Бекова, t.me/aigerim_writes", ["Айгерим Бекова"], []),
+        ("Олег Пак (instagram.com/oleg.pak)", ["Олег Пак"], []),
         ("Авторы: Дина КаримоваСергей Попов", ["Дина Каримова", "Сергей Попов"], []),  # two field items, no space
         ("editor_vko", [], []),
         ("Асель Омарова (Kazinform)", ["Асель Омарова"], ["Kazinform"]),
