@@ -294,3 +294,26 @@ def test_a_headline_holding_a_title_separator_of_its_own_is_kept_whole():
                             '<h3>«Очереди уйдут, когда врачей станет больше» — интервью с главврачом</h3>'
                             '<p>Текст интервью.</p></body></html>')
     assert find_title(root) == "«Очереди уйдут, когда врачей станет больше» — интервью с главврачом"
+
+
+def test_block_labels_go_and_the_text_ends_at_a_comment_section():
+    from crawler.pages.maintext import _without_labels
+    lines = [*_SENTENCES[:3], "Смотрите также:", _SENTENCES[3], "Тақырыпқа қатысты / По теме",
+             "Комментарии (2)", "Айгуль", "Поздравляем, очень гордимся нашим хором!"]
+    kept = _without_labels([(line, None, None) for line in lines])
+    assert [k[0] for k in kept] == _SENTENCES[:4]
+    # Words that only start like a label stay: a sentence is no label.
+    prose = ["Смотрите также на сайте акимата: там опубликован весь список улиц, где пройдёт ремонт.",
+             "Комментарии к проекту жители могут оставить до пятницы."]
+    assert [k[0] for k in _without_labels([(p, None, None) for p in prose])] == prose
+
+
+def test_the_correspondent_in_a_meta_line_under_the_headline_is_the_author():
+    text = "<BR><BR>".join(_SENTENCES[:5])
+    html = ('<HTML><HEAD><TITLE>Правда :: Хор стал лауреатом конкурса</TITLE></HEAD><BODY><TABLE><TR><TD>'
+            '<FONT SIZE=4><B>Хор стал лауреатом конкурса</B></FONT><BR>'
+            '<FONT SIZE=1>21.11.2025 18:20 | Корр.: Д. Амантаева | Прочитано: 348 раз</FONT><BR><BR>'
+            f'<FONT SIZE=2>{text}</FONT></TD><TD WIDTH=200><A HREF="/n/1.html">Другая новость</A></TD></TR></TABLE></BODY></HTML>')
+    raw = extract(Page(url="http://pravda-zhezkazgan.kz/culture/4421.html", body=html.encode()))
+    assert raw.authors == ["Д. Амантаева"]
+    assert raw.published_at.isoformat() == "2025-11-21T18:20:00+05:00"

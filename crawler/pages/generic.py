@@ -203,9 +203,29 @@ _BYLINE_XPATH = etree.XPath(
 # "Автор: …", "Текст: …", "Фото и текст: …", "Материал подготовила …": a byline line.
 # The label needs its colon ("Автор проекта, инженер …" is a sentence), the verb does not.
 BYLINE_LINE = re.compile(
-    r"^(?:(?:авторы?|текст|текст\s+и\s+фото|фото\s+и\s+текст)\s*[:\-–—]|(?:материал\s+)?подготовил[аи]?[\s:])",
+    r"^(?:(?:авторы?|текст|текст\s+и\s+фото|фото\s+и\s+текст|корр\.?|корреспондент|собкор)\s*[:\-–—]"
+    r"|(?:материал\s+)?подготовил[аи]?[\s:])",
     re.I,
 )
+_CORR_LABEL = re.compile(r"^(?:корр\.?|корреспондент|собкор)\s*[:\-–—]\s*", re.I)
+
+
+def _authors_of_line(text: str) -> list[str]:
+    """The people a byline line names ("Корр.:" is a label like "Автор:")."""
+    return clean_authors([_CORR_LABEL.sub("", text)]) if len(text) <= _MAX_BYLINE else []
+
+
+# A meta line under the headline: "21.11.2025 18:20 | Корр.: Д. Амантаева | Прочитано: 348".
+_META_PARTS = re.compile(r"\s[|·•]\s")
+
+
+def _byline_part(text: str) -> str | None:
+    """The "Автор: …" part of a line: the whole line, or one part of a meta line."""
+    if BYLINE_LINE.match(text):
+        return text
+    if "|" in text or "·" in text or "•" in text:
+        return next((part.strip() for part in _META_PARTS.split(text) if BYLINE_LINE.match(part.strip())), None)
+    return None
 _MAX_BYLINE = 120
 _SIGNATURE = re.compile(r"^(?:[А-ЯЁӘҒҚҢӨҰҮҺІ]\.\s?){0,2}[А-ЯЁӘҒҚҢӨҰҮҺІ][а-яёәғқңөұүһі-]+(?:\s[А-ЯЁӘҒҚҢӨҰҮҺІ][а-яёәғқңөұүһі-]+){1,2}$")
 
@@ -246,11 +266,15 @@ def byline_lines_near(root, first, last) -> list[str]:
     element (nearest it), else within the 30 elements after the body's last."""
     nearest = None
     if first is not None:
+        part = None
         for el in root.iter("p", "div", "span", "font", "td", "b", "strong", "em", "i", "small", "li", "dd", "address"):
             if el is first:
                 break
-            if BYLINE_LINE.match(_own(el)) and _byline_context_ok(el):
-                nearest = el
+            found = _byline_part(" ".join(_own(el).split()))
+            if found and _byline_context_ok(el):
+                nearest, part = el, found
+        if part is not None and part != " ".join(_own(nearest).split()):
+            return _authors_of_line(part)  # from a meta line
     if nearest is None and last is not None:
         # The body's last run may itself be the byline's ("<br />Автор:&nbsp;<b>…</b>"):
         # the extractor keeps the bare label as a line, so the anchor is that <br>.
@@ -266,8 +290,7 @@ def byline_lines_near(root, first, last) -> list[str]:
                 return clean_authors([line]) if len(line) <= _MAX_BYLINE else []
     if nearest is None:
         return []
-    text = text_of(nearest)
-    return clean_authors([text]) if len(text) <= _MAX_BYLINE else []
+    return _authors_of_line(text_of(nearest))
 
 
 def _tail_line(el) -> str | None:

@@ -244,6 +244,7 @@ def main_text(root, title: str | None = None, is_chrome=None) -> tuple[list[str]
     kept = _trim_edges(kept)
     kept = _with_chunks(root, kept)
     kept = _with_opening_run(kept)
+    kept = _without_labels(kept)
     kept = _with_standfirst(kept, index, title)
     while kept and _is_heading_like(kept[-1][0]):
         kept.pop()  # the heading of a block that was dropped after the text
@@ -318,6 +319,30 @@ def _with_chunks(root, kept: list) -> list:
             continue
         (after if passed else before).extend(lines)
     return [*before, *kept, *after] if before or after else kept
+
+
+# A related block's or a comment section's heading left alone in the text once its
+# links went: "Смотрите также:", "Тақырыпқа қатысты / По теме", "Комментарии (2)".
+_BLOCK_LABEL = re.compile(
+    r"^(?:(?:читайте|смотрите)\s+(?:также|ещё|еще)|(?:ещё|еще|материалы|новости)\s+по\s+теме|по\s+теме|"
+    r"похожие\s+(?:новости|материалы|статьи|записи)|другие\s+новости(?:\s+по\s+теме|\s+раздела)?|"
+    r"бұл\s+тақырыпта|тақырыпқа\s+қатысты|тағы\s+оқыңыз|related(?:\s+(?:posts|articles|news))?|see\s+also|"
+    r"read\s+(?:also|more)|поделиться|бөлісу|share)(?:\s*/\s*[^/:]{2,30})*\s*:?$",
+    re.I,
+)
+_COMMENTS_LABEL = re.compile(r"^(?:комментарии|комментариев|отзывы|пікірлер|comments?)\s*(?:\(\d+\)|\d+)?\s*:?$", re.I)
+
+
+def _without_labels(kept: list) -> list:
+    """Block labels out; the text ends where a comment section's heading stands."""
+    out = []
+    for item in kept:
+        line = item[0].strip()
+        if out and _COMMENTS_LABEL.match(line):
+            break
+        if not _BLOCK_LABEL.match(line):
+            out.append(item)
+    return out
 
 
 _INLINE = {"a", "b", "strong", "i", "em", "span", "u", "font", "sup", "sub", "abbr", "q", "nobr"}
