@@ -2,23 +2,25 @@
 
     hits = search(session, "выборы акимов", site="demo", limit=10)
     hits[0].snippet   # "… проведут [выборы] сельских [акимов] …"
+    count(session, "выборы акимов", site="demo")   # how many in all
 
-PostgreSQL matches `article_search.search_vector` (a tsvector, `russian`
-configuration, kept by a trigger; see migration 0002) and ranks with ts_rank
-on the title, then by recency. SQLite's FTS5 has no Russian stemmer, so
-`articles_fts` indexes a stemmed shadow of each article computed here with
-the same Snowball algorithm PostgreSQL uses; queries are stemmed the same way,
-so "выборы акимов" finds "выборов акима" on both. Both indexes are created by
-migration 0002. On SQLite the shadow is written whenever a session flushes an
-inserted or changed article by the sessions of a storage.db.Database (see
-`sync_after_flush`); bulk writes that bypass the ORM call `rebuild_search_index`
-or `index_articles` themselves.
+One search language (see `parse_query`) means the same on both backends,
+because both index the same stems by the same rule (see "text folding" below):
+SQLite's `articles_fts` (FTS5) holds a stemmed shadow of each article computed
+here in Python; PostgreSQL's `article_search.search_vector` (a tsvector) is
+built by the SQL twin of that rule (migration 0007: a trigger, the Snowball
+russian dictionary without stop words, no text search parser), and queries
+reach it as a tsquery literal, so no dictionary or parser touches them. Query
+words are expanded in Python over their lexeme (pymorphy3), once for both.
+Order, on both: title matches first (how many of the query's required parts the
+title holds), then newest first, then the higher id. On SQLite the shadow is
+written whenever a session flushes an inserted or changed article by the
+sessions of a storage.db.Database (see `sync_after_flush`); bulk writes that
+bypass the ORM call `rebuild_search_index` or `index_articles` themselves.
 
-A query is words (all required), "quoted phrases", `OR` between two items
-and `-word` to exclude. Quote marks, dashes and Latin/Cyrillic look-alike
-letters are folded the same way in text and query. Everything else in a query
-(FTS5 or tsquery operators, brackets, backslashes) is punctuation: the index
-query is built from the query's words, and passed as a bound parameter.
+Everything in a query that is not a word or an operator (FTS5 or tsquery
+syntax, brackets, backslashes) separates words: the index query is built from
+the query's words and passed as a bound parameter.
 
 The values a search or filter is given are checked first (`checked_text`): a
 NUL, a lone surrogate or more than the bound for its kind raises QueryError
@@ -38,22 +40,16 @@ from typing import Any
 
 import pymorphy3
 import snowballstemmer
-from sqlalchemy import Connection, bindparam, func, inspect, literal_column, select, table, text
+from sqlalchemy import Boolean, Connection, Integer, String, bindparam, cast, func, inspect, literal_column, select, table, text
+from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.orm import Session
 
-# fold() starts from the pipeline's own normalization (NFC, spaces, soft hyphens,
-# mixed-script repair). Not core.normalize.fold_for_search: it also turns pure-Latin
-# words into Cyrillic look-alikes ("covid" -> "соvіd"), which PostgreSQL's tsvector,
-# computed in SQL from the stored text, cannot mirror; both backends must fold alike.
-from core.normalize import normalize_text
 from core.normalize import clip
 from storage import models as m
 from storage.runs import NoSuchSite, site_id
 
 FTS_TABLE = "articles_fts"
 FTS_COLUMNS = ("title_stems", "text_stems", "word_forms")
-# bm25 weights per FTS column: a title match counts four times a body match.
-BM25 = f"bm25({FTS_TABLE}, 4.0, 1.0, 0.0)"
 PG_TABLE = "article_search"
 DEFAULT_HIGHLIGHT = ("[", "]")
 SNIPPET_WORDS = 24
@@ -107,34 +103,54 @@ def check_site(session: Session, name: str) -> None:
 
 
 # -- text folding and stemming ------------------------------------------------------
+#
+# One rule, written twice: here in Python (SQLite's FTS5 shadow, and every query)
+# and in SQL (PostgreSQL's trigger; see migration 0007, which builds its SQL from
+# the constants below). Both must give the same stems for the same text, so the
+# rule uses nothing either side does differently (no locale, no parser):
+#
+# 1. NFC; soft hyphens, zero-width characters and combining stress marks removed.
+# 2. A word is a run of WORD_CHARS: ASCII digits and letters, Latin-1 and
+#    Latin Extended-A letters, Cyrillic (Russian, Kazakh, ...). Everything else
+#    separates words: "Caravan.kz" is caravan + kz, "пресс-служба" two words.
+#    A word longer than MAX_WORD characters (base64, a glued URL) is not indexed.
+# 3. A word mixing Latin [A-Za-z] and Cyrillic [А-Яа-яЁё] letters is written in
+#    the script most of its letters use (a tie goes to Cyrillic): its look-alike
+#    letters change script ("aкимов" -> акимов, "Сaravan" -> Caravan).
+# 4. Lower case by an explicit table (LOWER_FROM -> LOWER_TO), ё -> е.
+# 5. The Snowball (russian) stem: Latin words and numbers come back unchanged.
 
-_CYR_LOOKALIKES = dict(zip("AaBCcEeHKMOoPpTXxyiI", "АаВСсЕеНКМОоРрТХхуіІ"))
-_FOLD_TABLE = str.maketrans(
-    {
-        "ё": "е",
-        "Ё": "Е",
-        "«": '"',
-        "»": '"',
-        "„": '"',
-        "“": '"',
-        "”": '"',
-        "‘": "'",
-        "’": "'",
-        "‐": "-",
-        "‑": "-",
-        "–": "-",
-        "—": "-",
-        "\u00a0": " ",
-        "\u00ad": None,
-        "\u200b": None,
-    }
+_RANGES = (("0", "9"), ("A", "Z"), ("a", "z"), ("\u00c0", "\u00d6"), ("\u00d8", "\u00f6"),
+           ("\u00f8", "\u00ff"), ("\u0100", "\u017f"), ("\u0400", "\u0481"), ("\u048a", "\u052f"))
+WORD_CHARS = "".join(chr(c) for low, high in _RANGES for c in range(ord(low), ord(high) + 1))
+WORD_CLASS = "[" + "".join(f"{low}-{high}" for low, high in _RANGES) + "]"
+MAX_WORD = 100  # characters
+INVISIBLE = "\u00ad\u200b\u200c\u200d\u2060\ufeff\u0300\u0301"
+
+
+def _lower_table() -> dict[str, str]:
+    table = {c: c.lower() for c in WORD_CHARS if c.lower() != c and len(c.lower()) == 1}
+    # İ lowers to two characters in Unicode; FTS5 folds ſ to s: one letter each, alike everywhere
+    table.update({"İ": "i", "ſ": "s", "ё": "е", "Ё": "е"})
+    return table
+
+
+LOWER_FROM, LOWER_TO = (
+    "".join(side) for side in zip(*sorted(_lower_table().items()))
 )
-_CYRILLIC = re.compile(r"[а-яА-ЯёЁ]")
-_LATIN = re.compile(r"[A-Za-z]")
-WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
+LATIN_LOOKALIKES, CYRILLIC_LOOKALIKES = "AaBCcEeHKMOoPpTXxyiI", "АаВСсЕеНКМОоРрТХхуіІ"
+LATIN_LETTERS, CYRILLIC_LETTERS = "[A-Za-z]", "[А-Яа-яЁё]"
+
+_WORD_RE = re.compile(WORD_CLASS + "+")
+_LATIN_RE = re.compile(LATIN_LETTERS)
+_CYRILLIC = re.compile(CYRILLIC_LETTERS)
+_TO_CYRILLIC = str.maketrans(LATIN_LOOKALIKES, CYRILLIC_LOOKALIKES)
+_TO_LATIN = str.maketrans(CYRILLIC_LOOKALIKES, LATIN_LOOKALIKES)
+_LOWER = str.maketrans(LOWER_FROM, LOWER_TO)
+_REMOVE = str.maketrans(dict.fromkeys(INVISIBLE))
 
 # Words too common to narrow a search (a subset of PostgreSQL's russian.stop):
-# dropped from unquoted queries, kept in the index so phrases still work.
+# dropped from a query's bare words, kept in the index so phrases still work.
 STOP_WORDS = frozenset(
     """и в во не что он на я с со как а то все она так его но да ты к у же вы за бы по
     только ее мне было вот от меня еще нет о из ему теперь когда даже ну вдруг ли если
@@ -148,22 +164,30 @@ STOP_WORDS = frozenset(
 )
 
 
-def _fold_word(word: str) -> str:
-    # A word mixing scripts is written in the script most of its letters use.
-    if _CYRILLIC.search(word) and _LATIN.search(word):
-        cyr = len(_CYRILLIC.findall(word))
-        if cyr >= len(_LATIN.findall(word)):
-            return "".join(_CYR_LOOKALIKES.get(ch, ch) for ch in word)
-    return word
+def fold_word(word: str) -> str:
+    """One word (a run of WORD_CHARS) as the index holds it before stemming."""
+    latin = len(_LATIN_RE.findall(word))
+    if latin:
+        cyrillic = len(_CYRILLIC.findall(word))
+        if cyrillic:
+            word = word.translate(_TO_CYRILLIC if cyrillic >= latin else _TO_LATIN)
+    return word.translate(_LOWER)
+
+
+def _prepared(text: str) -> str:
+    return unicodedata.normalize("NFC", text).translate(_REMOVE)
+
+
+def words(text: str | None) -> list[str]:
+    """The folded words of `text`, in order (steps 1-4 of the rule above)."""
+    if not text:
+        return []
+    return [fold_word(w) for w in _WORD_RE.findall(_prepared(text)) if len(w) <= MAX_WORD]
 
 
 def fold(text: str) -> str:
-    """Text as search compares it: NFC, lower case, ё→е, plain quotes and dashes,
-    look-alike Latin letters inside Cyrillic words made Cyrillic."""
-    text = normalize_text(text)
-    text = unicodedata.normalize("NFC", text).translate(_FOLD_TABLE)
-    text = WORD.sub(lambda match: _fold_word(match.group()), text)
-    return text.lower().translate(_FOLD_TABLE)
+    """`text`'s folded words joined by spaces."""
+    return " ".join(words(text))
 
 
 _stemmer = snowballstemmer.stemmer("russian")
@@ -187,11 +211,10 @@ def query_stems_of(word: str) -> tuple[str, ...]:
         if parses:
             # Suppletive forms (год -> лет) and abbreviations (гг) widen the
             # search to other words and cost time: keep forms that begin alike.
-            found.update(
-                option
-                for option in (stem(fold(form.word)) for form in parses[0].lexeme)
-                if option[:2] == own[:2]
-            )
+            for form in parses[0].lexeme:
+                for option in words(form.word):
+                    if stem(option)[:2] == own[:2]:
+                        found.add(stem(option))
     return tuple(sorted(found))
 
 
@@ -200,16 +223,10 @@ def _morph():  # type: ignore[no-untyped-def]
     return pymorphy3.MorphAnalyzer(lang="ru")
 
 
-def words(text: str | None) -> list[str]:
-    """The folded words of `text`; hyphenated words count as their parts."""
-    if not text:
-        return []
-    return WORD.findall(fold(text).replace("-", " "))
-
-
 def search_shadow(title: str | None, lead: str | None, body: str | None) -> tuple[str, str, str]:
     """The three FTS columns of one article: title stems, lead+body stems, and the
-    inflected word forms (so Datasette's search box finds words as written)."""
+    folded word forms that differ from their stems (so Datasette's search box
+    finds words as written)."""
     title_words = words(title)
     text_words = words(lead) + words(body)
     title_stems = [stem(w) for w in title_words]
@@ -219,46 +236,65 @@ def search_shadow(title: str | None, lead: str | None, body: str | None) -> tupl
 
 
 # -- query parsing ------------------------------------------------------------------
+#
+# The language, the same on both backends:
+#   words          all required, in any grammatical form (AND between them is optional)
+#   "a phrase"     these words next to each other, in this order (each in its own form)
+#   x OR y         either; OR binds closer than AND: `a OR b c` is (a or b) and c
+#   -x, NOT x      without x (a word or a "phrase"); not alone: something must be asked for
+#   pre*           any word whose stem begins with pre's stem
+# OR, AND and NOT are operators in capitals only; in lower case they are words.
+# Other punctuation (brackets, FTS5 or tsquery syntax) separates words.
 
-_TOKEN = re.compile(r'(-?)"([^"]*)"|(\S+)')
+_QUOTES = str.maketrans(dict.fromkeys("«»„“”‟″\u201a\u2039\u203a", '"'))
+_DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212"
+_TOKEN = re.compile(rf'([{_DASHES}]?)"([^"]*)"?|(\S+)')
+OPERATORS = ("AND", "OR", "NOT")
 
 
 @dataclass(frozen=True)
 class _Item:
     words: tuple[str, ...]  # folded; more than one word means a phrase
     negated: bool = False
+    prefix: bool = False  # the last word is a prefix
 
 
 def parse_query(query: str) -> list[list[_Item]]:
-    """The query as AND-ed groups of OR-ed items; QueryError when it is empty,
-    not text, or past MAX_QUERY_LENGTH / MAX_QUERY_TERMS."""
+    """The query as AND-ed groups of OR-ed items (a negated item is a group of
+    its own); QueryError when it is empty, not text, or past MAX_QUERY_LENGTH /
+    MAX_QUERY_TERMS."""
     checked_text(query, "search query", MAX_QUERY_LENGTH)
     groups: list[list[_Item]] = []
-    pending_or = False
-    for match in _TOKEN.finditer(fold(query)):
-        negated, phrase, bare = match.group(1) == "-", match.group(2), match.group(3)
+    pending_or = pending_not = False
+    for match in _TOKEN.finditer(_prepared(query).translate(_QUOTES)):
+        negated, phrase, bare = bool(match.group(1)), match.group(2), match.group(3)
+        prefix = False
         if bare is not None:
-            if bare == "or":
-                pending_or = bool(groups)  # a leading OR has nothing to join: dropped, as a trailing one is
+            if bare in OPERATORS:
+                if bare == "OR":
+                    pending_or = bool(groups) and not groups[-1][0].negated  # a leading OR joins nothing
+                elif bare == "NOT":
+                    pending_not = True
                 continue
-            if bare.startswith("-") and len(bare) > 1:
-                negated, bare = True, bare[1:]
-            found = WORD.findall(bare.replace("-", " "))
+            if bare[0] in _DASHES and len(bare) > 1:
+                negated, bare = True, bare.lstrip(_DASHES)
+            prefix = bare.endswith("*")
+            found = tuple(words(bare))
             if not found:
                 continue
-            if len(found) == 1 and found[0] in STOP_WORDS and not pending_or:
+            if not prefix and not negated and not pending_not and len(found) == 1 \
+                    and found[0] in STOP_WORDS and not pending_or:
                 continue
-            item = _Item(tuple(found), negated)
         else:
-            found = WORD.findall(phrase.replace("-", " "))
+            found = tuple(words(phrase))
             if not found:
                 continue
-            item = _Item(tuple(found), negated)
+        item = _Item(found, negated or pending_not, prefix)
         if pending_or and not item.negated:
             groups[-1].append(item)
         else:
             groups.append([item])
-        pending_or = False
+        pending_or = pending_not = False
     if not any(not item.negated for group in groups for item in group):
         raise QueryError(f"nothing to search for in {clip(query)!r}")
     terms = sum(len(item.words) for group in groups for item in group)
@@ -267,47 +303,42 @@ def parse_query(query: str) -> list[list[_Item]]:
     return groups
 
 
-def _fts5_query(groups: list[list[_Item]]) -> str:
+def _item_stems(item: _Item) -> list[tuple[str, ...]]:
+    """Per word of the item, the stems any of which may stand there."""
+    if len(item.words) == 1 and not item.prefix:
+        return [query_stems_of(item.words[0])]
+    return [(stem(word),) for word in item.words]
+
+
+def _fts5_query(groups: list[list[_Item]], columns: str = "title_stems text_stems") -> str:
     def phrase(item: _Item) -> str:
-        if len(item.words) == 1 and not item.negated:
-            options = query_stems_of(item.words[0])
-            if len(options) > 1:
-                return "(" + " OR ".join(f'"{option}"' for option in options) + ")"
-        return '"' + " ".join(stem(w) for w in item.words) + '"'
+        options = _item_stems(item)
+        if len(options) == 1 and len(options[0]) > 1:
+            return "(" + " OR ".join(f'"{option}"' for option in options[0]) + ")"
+        return '"' + " ".join(option[0] for option in options) + '"' + (" *" if item.prefix else "")
 
     positive = []
     negative = []
     for group in groups:
         if group[0].negated:
             negative.append(phrase(group[0]))
-        elif len(group) == 1:
-            positive.append(phrase(group[0]))
         else:
             positive.append("(" + " OR ".join(phrase(item) for item in group) + ")")
     expression = " AND ".join(positive)
     for item in negative:
         expression += f" NOT {item}"
-    return "{title_stems text_stems} : (" + expression + ")"
+    return "{" + columns + "} : (" + expression + ")"
 
 
 def _tsquery(groups: list[list[_Item]]) -> str:
-    def lexeme(word: str) -> str:
-        return "'" + word.replace("'", "''").replace("\\", "\\\\") + "'"
+    """A tsquery in its input syntax (cast, not parsed: no dictionary touches it)."""
 
     def phrase(item: _Item) -> str:
-        # Lexemes are our stems, parsed with the `simple` configuration so that
-        # PostgreSQL does not stem them again; its `russian` index has no stop
-        # words, so a phrase skips them and widens the distance instead.
-        if len(item.words) == 1 and not item.negated:
-            return "(" + " | ".join(lexeme(s) for s in query_stems_of(item.words[0])) + ")"
-        out, gap = "", 0
-        for word in item.words:
-            gap += 1
-            if word in STOP_WORDS:
-                continue
-            out += (f" <{gap}> " if out else "") + lexeme(stem(word))
-            gap = 0
-        return "(" + out + ")" if out else "('')"
+        options = _item_stems(item)
+        parts = ["(" + " | ".join(f"'{option}'" for option in alternatives) + ")" for alternatives in options]
+        if item.prefix:
+            parts[-1] = parts[-1][:-1] + ":*)"
+        return "(" + " <-> ".join(parts) + ")"
 
     parts = []
     for group in groups:
@@ -319,14 +350,18 @@ def _tsquery(groups: list[list[_Item]]) -> str:
 
 
 def query_stems(groups: list[list[_Item]]) -> set[str]:
-    """The stems a snippet highlights: every word the query looks for."""
+    """The stems a snippet highlights: every word the query looks for (prefixes apart)."""
     found: set[str] = set()
     for group in groups:
         for item in group:
             if not item.negated:
-                for word in item.words:
-                    found.update(query_stems_of(word))
+                for options in _item_stems(item)[: -1 if item.prefix else None]:
+                    found.update(options)
     return found
+
+
+def query_prefixes(groups: list[list[_Item]]) -> tuple[str, ...]:
+    return tuple(stem(item.words[-1]) for group in groups for item in group if item.prefix and not item.negated)
 
 
 # -- search -------------------------------------------------------------------------
@@ -341,57 +376,52 @@ class SearchHit:
     url: str
     title: str | None
     published_at: datetime | None
-    rank: float  # higher is better; comparable within one search only
+    rank: float  # how many of the query's required parts the title holds; higher is better
     snippet: str
 
 
-def search(
-    session: Session,
-    query: str,
-    *,
-    site: str | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
-    tag: str | None = None,
-    limit: int = 20,
-    highlight: tuple[str, str] = DEFAULT_HIGHLIGHT,
-) -> list[SearchHit]:
-    """Articles matching `query`, best first, each with a highlighted snippet.
-
-    `since`/`until` bound `published_at` (inclusive); `tag` is a tag name.
-    Raises ValueError for a query with no words to look for.
-    """
-    groups = parse_query(query)
-    if not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
+def _check_page(limit: int | None, offset: int) -> None:
+    if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= MAX_LIMIT):
         raise QueryError(f"limit must be a whole number from 1 to {MAX_LIMIT}, not {clip(str(limit))}")
+    if not isinstance(offset, int) or isinstance(offset, bool) or not 0 <= offset <= MAX_LIMIT:
+        raise QueryError(f"offset must be a whole number from 0 to {MAX_LIMIT}, not {clip(str(offset))}")
+
+
+def _matches(session: Session, groups, *, site, since, until, tag):  # type: ignore[no-untyped-def]
+    """(statement of matching article ids with their rank, params, date column)."""
     if tag is not None:
         checked_text(tag, "tag")
     if site is not None:
         check_site(session, site)
+    positive = [[group] for group in groups if not group[0].negated]
     if session.get_bind().dialect.name == "postgresql":
-        # Match on the full vector (GIN), rank on the tiny title vector: title
-        # matches first, then newest first (see migration 0002 for why).
         article_id = literal_column(f"{PG_TABLE}.article_id")
-        tsquery = func.to_tsquery(literal_column("'simple'::regconfig"), bindparam("tsq"))
-        rank = func.ts_rank(literal_column(f"{PG_TABLE}.title_vector"), tsquery)
-        stmt = select(article_id, rank.label("rank")).select_from(table(PG_TABLE))
-        stmt = stmt.where(literal_column(f"{PG_TABLE}.search_vector").op("@@")(tsquery))
+        params: dict[str, Any] = {"tsq": _tsquery(groups)}
+        rank = literal_column("0")
+        for number, group in enumerate(positive):
+            params[f"title{number}"] = _tsquery(group)
+            in_title = literal_column(f"{PG_TABLE}.title_vector").op("@@", return_type=Boolean)(
+                cast(bindparam(f"title{number}", type_=String), TSQUERY))
+            rank = rank + cast(in_title, Integer)
+        stmt = select(article_id, rank.label("title_rank")).select_from(table(PG_TABLE))
+        stmt = stmt.where(literal_column(f"{PG_TABLE}.search_vector").op("@@", return_type=Boolean)(
+            cast(bindparam("tsq", type_=String), TSQUERY)))
         if (site, since, until, tag) != (None, None, None, None):
             stmt = stmt.join(m.Article, m.Article.id == article_id)
-        params: dict[str, Any] = {"tsq": _tsquery(groups)}
-        order = literal_column("rank").desc()
-        recency = literal_column(f"{PG_TABLE}.published_at").desc().nulls_last()
+        published = literal_column(f"{PG_TABLE}.published_at")
     else:
-        rowid = literal_column(f"{FTS_TABLE}.rowid")
-        stmt = select(rowid, literal_column(f"-{BM25}").label("rank"))
-        stmt = stmt.select_from(table(FTS_TABLE)).where(text(f"{FTS_TABLE} MATCH :fts"))
-        if (site, since, until, tag) != (None, None, None, None):
-            # Only filters need the articles row: without them the FTS index
-            # alone answers, twice as fast on a large database.
-            stmt = stmt.join(m.Article, m.Article.id == rowid)
+        article_id = literal_column(f"{FTS_TABLE}.rowid")
         params = {"fts": _fts5_query(groups)}
-        order = literal_column(BM25)
-        recency = None
+        rank = literal_column("0")
+        for number, group in enumerate(positive):
+            params[f"title{number}"] = _fts5_query(group, "title_stems")
+            in_title = article_id.in_(
+                select(literal_column("rowid")).select_from(table(FTS_TABLE))
+                .where(text(f"{FTS_TABLE} MATCH :title{number}")).correlate(None))
+            rank = rank + cast(in_title, Integer)
+        stmt = select(article_id, rank.label("title_rank")).select_from(table(FTS_TABLE))
+        stmt = stmt.where(text(f"{FTS_TABLE} MATCH :fts")).join(m.Article, m.Article.id == article_id)
+        published = m.Article.published_at
     if site is not None:
         stmt = stmt.join(m.Site, m.Site.id == m.Article.site_id).where(m.Site.name == site)
     if since is not None:
@@ -406,31 +436,82 @@ def search(
                 .where(m.Tag.name == tag)
             )
         )
-    tie_breaks = [recency] if recency is not None else []
-    stmt = stmt.order_by(order, *tie_breaks, stmt.selected_columns[0]).limit(limit)
-    if recency is not None:
-        ranked = _without_seqscan(session, stmt, params)
+    return stmt, params, published, article_id
+
+
+def count(
+    session: Session,
+    query: str,
+    *,
+    site: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    tag: str | None = None,
+) -> int:
+    """How many articles `search` would find with no limit."""
+    groups = parse_query(query)
+    stmt, params, _, article_id = _matches(session, groups, site=site, since=since, until=until, tag=tag)
+    stmt = select(func.count()).select_from(stmt.with_only_columns(article_id).subquery())
+    if session.get_bind().dialect.name == "postgresql":
+        return int(_without_seqscan(session, stmt, params)[0][0])
+    return int(session.execute(stmt, params).scalar_one())
+
+
+def search(
+    session: Session,
+    query: str,
+    *,
+    site: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    tag: str | None = None,
+    limit: int | None = 20,
+    offset: int = 0,
+    highlight: tuple[str, str] = DEFAULT_HIGHLIGHT,
+) -> list[SearchHit]:
+    """Articles matching `query`, best first, each with a highlighted snippet.
+
+    Best first means: the articles whose title holds more of the query's
+    required parts first, then newest first (undated last), then the higher id;
+    the same order on both backends. `since`/`until` bound `published_at`
+    (inclusive); `tag` is a tag name; `limit` None means all, `offset` skips
+    that many. Raises QueryError (a ValueError) for a query with no words to
+    look for; `count` says how many there are in all.
+    """
+    groups = parse_query(query)
+    _check_page(limit, offset)
+    stmt, params, published, article_id = _matches(session, groups, site=site, since=since, until=until, tag=tag)
+    stmt = stmt.order_by(literal_column("title_rank").desc(), published.desc().nulls_last(), article_id.desc())
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    if offset:
+        stmt = stmt.offset(offset)
+    if session.get_bind().dialect.name == "postgresql":
+        ranked = [(row[0], float(row[1])) for row in _without_seqscan(session, stmt, params)]
     else:
         ranked = [(row[0], float(row[1])) for row in session.execute(stmt, params)]
     if not ranked:
         return []
-    rows = {
-        row.id: row
-        for row in session.execute(
-            select(
-                m.Article.id,
-                m.Site.name.label("site"),
-                m.Article.url,
-                m.Article.title,
-                m.Article.lead,
-                m.Article.body,
-                m.Article.published_at,
+    rows = {}
+    for start in range(0, len(ranked), 500):
+        rows.update(
+            (row.id, row)
+            for row in session.execute(
+                select(
+                    m.Article.id,
+                    m.Site.name.label("site"),
+                    m.Article.url,
+                    m.Article.title,
+                    m.Article.lead,
+                    m.Article.body,
+                    m.Article.published_at,
+                )
+                .join(m.Site, m.Site.id == m.Article.site_id)
+                .where(m.Article.id.in_([article_id for article_id, _ in ranked[start:start + 500]]))
             )
-            .join(m.Site, m.Site.id == m.Article.site_id)
-            .where(m.Article.id.in_([article_id for article_id, _ in ranked]))
         )
-    }
     stems = query_stems(groups)
+    prefixes = query_prefixes(groups)
     return [
         SearchHit(
             id=article_id,
@@ -443,14 +524,15 @@ def search(
                 [rows[article_id].lead or "", *rows[article_id].body.split("\n")],
                 stems,
                 highlight=highlight,
+                prefixes=prefixes,
             )
-            or make_snippet([rows[article_id].title or ""], stems, highlight=highlight),
+            or make_snippet([rows[article_id].title or ""], stems, highlight=highlight, prefixes=prefixes),
         )
         for article_id, rank_value in ranked
     ]
 
 
-def _without_seqscan(session: Session, stmt: Any, params: dict[str, Any]) -> list[tuple[int, float]]:
+def _without_seqscan(session: Session, stmt: Any, params: dict[str, Any]) -> list[Any]:
     # The planner prices `search_vector @@ q` as cheap, so on a small heap it may
     # prefer a sequential scan that de-TOASTs every article's vector (seconds on
     # 200,000 articles) to the GIN index. Switch that off for this one statement.
@@ -458,9 +540,9 @@ def _without_seqscan(session: Session, stmt: Any, params: dict[str, Any]) -> lis
     session.execute(text("SELECT set_config('enable_seqscan', 'off', true)"))
     # No `finally`: after an error the transaction is aborted, the setting dies
     # with it, and a reset would raise InFailedSqlTransaction over the real error.
-    ranked = [(row[0], float(row[1])) for row in session.execute(stmt, params)]
+    rows = list(session.execute(stmt, params))
     session.execute(text("SELECT set_config('enable_seqscan', :value, true)"), {"value": previous})
-    return ranked
+    return rows
 
 
 def make_snippet(
@@ -469,14 +551,16 @@ def make_snippet(
     *,
     highlight: tuple[str, str] = DEFAULT_HIGHLIGHT,
     size: int = SNIPPET_WORDS,
+    prefixes: tuple[str, ...] = (),
 ) -> str:
-    """About `size` words around the densest match, matching words highlighted.
+    """About `size` words around the densest match, matching words highlighted
+    (a word matches when one of its stems is in `stems` or begins with one of `prefixes`).
 
     Returns "" when no paragraph contains a matching word."""
     best: tuple[int, int, list[str], list[int]] | None = None
     for paragraph in paragraphs:
         tokens = paragraph.split()
-        hits = [i for i, token in enumerate(tokens) if _token_matches(token, stems)]
+        hits = [i for i, token in enumerate(tokens) if _token_matches(token, stems, prefixes)]
         if not hits:
             continue
         # the window of `size` tokens that holds the most distinct matches
@@ -510,13 +594,17 @@ def _token_stem(token: str) -> str:
     return found[0] if found else ""
 
 
-def _token_matches(token: str, stems: set[str]) -> bool:
-    return any(s in stems for s in _token_stems(token))
+def _token_matches(token: str, stems: set[str], prefixes: tuple[str, ...] = ()) -> bool:
+    return any(s in stems or s.startswith(prefixes) for s in _token_stems(token)) if prefixes \
+        else any(s in stems for s in _token_stems(token))
+
+
+_MARKED = re.compile(f"[{WORD_CLASS[1:-1]}{INVISIBLE}]+(?:[-‐][{WORD_CLASS[1:-1]}{INVISIBLE}]+)*")
 
 
 def _mark(token: str, highlight: tuple[str, str]) -> str:
     # keep punctuation outside the marks: «акимов», -> «[акимов]»,
-    match = re.search(r"[^\W_]+(?:[-‐][^\W_]+)*", token)
+    match = _MARKED.search(token)
     if match is None:
         return token
     return token[: match.start()] + highlight[0] + match.group() + highlight[1] + token[match.end() :]
@@ -606,3 +694,57 @@ def sync_after_flush(session: Session, _context: Any) -> None:
 def _text_changed(article: m.Article) -> bool:
     state = inspect(article)
     return any(state.attrs[name].history.has_changes() for name in _INDEXED)
+
+
+# -- the PostgreSQL twin of the folding rule ----------------------------------------
+
+
+def pg_search_functions() -> list[str]:
+    """The SQL that builds PostgreSQL's search vectors by the rule of "text folding"
+    above, from the same constants. Migration 0007 holds a frozen copy;
+    tests/test_search_parity.py checks the two agree, so a change of the rule
+    needs a migration."""
+    fold_word = f"""CREATE FUNCTION newsdb_fold_word(word text) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+SELECT translate(
+    CASE WHEN word ~ '{LATIN_LETTERS}' AND word ~ '{CYRILLIC_LETTERS}' THEN
+        CASE WHEN length(regexp_replace(word, '[^{CYRILLIC_LETTERS[1:-1]}]', '', 'g'))
+                  >= length(regexp_replace(word, '[^{LATIN_LETTERS[1:-1]}]', '', 'g'))
+             THEN translate(word, '{LATIN_LOOKALIKES}', '{CYRILLIC_LOOKALIKES}')
+             ELSE translate(word, '{CYRILLIC_LOOKALIKES}', '{LATIN_LOOKALIKES}') END
+    ELSE word END,
+    '{LOWER_FROM}',
+    '{LOWER_TO}')
+$$"""
+    invisible = " || ".join(f"chr({ord(c)})" for c in INVISIBLE)
+    vector = f"""CREATE FUNCTION newsdb_search_vector(title text, lead text, body text) RETURNS tsvector
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+WITH fields (field, weight, content) AS (
+    VALUES (1, 'A', title), (2, 'B', lead), (3, 'C', body)
+), found AS (
+    SELECT f.field, f.weight, w.ord, w.match[1] AS word
+    FROM fields AS f
+    CROSS JOIN LATERAL regexp_matches(
+        translate(normalize(coalesce(f.content, ''), NFC), {invisible}, ''),
+        '{WORD_CLASS}+', 'g') WITH ORDINALITY AS w (match, ord)
+), numbered AS (
+    SELECT weight, newsdb_fold_word(word) AS folded,
+           least(row_number() OVER (ORDER BY field, ord) + CASE WHEN field > 1 THEN 1 ELSE 0 END, 16383) AS pos
+    FROM found
+    WHERE length(word) <= {MAX_WORD}
+), stems AS (
+    SELECT folded, (ts_lexize('newsdb_russian', folded))[1] AS stem
+    FROM (SELECT DISTINCT folded FROM numbered) AS distinct_words
+)
+SELECT coalesce((
+    SELECT string_agg('''' || stem || ''':' || positions, ' ')
+    FROM (SELECT s.stem, string_agg(n.pos || n.weight, ',' ORDER BY n.pos) AS positions
+          FROM numbered AS n JOIN stems AS s USING (folded)
+          GROUP BY s.stem) AS per_stem
+)::tsvector, ''::tsvector)
+$$"""
+    return [
+        "CREATE TEXT SEARCH DICTIONARY newsdb_russian (TEMPLATE = snowball, Language = russian)",
+        fold_word,
+        vector,
+    ]
