@@ -302,6 +302,8 @@ def test_block_labels_go_and_the_text_ends_at_a_comment_section():
              "Комментарии (2)", "Айгуль", "Поздравляем, очень гордимся нашим хором!"]
     kept = _without_labels([(line, None, None) for line in lines])
     assert [k[0] for k in kept] == _SENTENCES[:4]
+    footer = [*_SENTENCES[:2], "Бөлісу / Поделиться:", "© Иртыш Инфо, 2012–2025. Реклама: +7 (7182) 00-00-00."]
+    assert [k[0] for k in _without_labels([(line, None, None) for line in footer])] == _SENTENCES[:2]
     # Words that only start like a label stay: a sentence is no label.
     prose = ["Смотрите также на сайте акимата: там опубликован весь список улиц, где пройдёт ремонт.",
              "Комментарии к проекту жители могут оставить до пятницы."]

@@ -331,17 +331,23 @@ _BLOCK_LABEL = re.compile(
     re.I,
 )
 _COMMENTS_LABEL = re.compile(r"^(?:комментарии|комментариев|отзывы|пікірлер|comments?)\s*(?:\(\d+\)|\d+)?\s*:?$", re.I)
+_COPYRIGHT = re.compile(r"^(?:©|\(c\)\s|copyright\b)", re.I)
+# A site's footer line, not an agency's notice the story carries ("© 2019 Associated Press.
+# All Rights Reserved. This material may not be published…").
+_SITE_RIGHTS = re.compile(r"\d{4}\s*[–—-]\s*\d{4}|реклама|тел\.|\+7|перепечатка|при\s+(?:использовании|цитировании)", re.I)
 
 
 def _without_labels(kept: list) -> list:
-    """Block labels out; the text ends where a comment section's heading stands."""
+    """Block labels out, and a site footer's copyright line ending the text ("© Иртыш
+    Инфо, 2012–2025. Реклама: +7 …"); the text ends where a comment section's heading stands."""
     out = []
-    for item in kept:
+    for i, item in enumerate(kept):
         line = item[0].strip()
         if out and _COMMENTS_LABEL.match(line):
             break
-        if not _BLOCK_LABEL.match(line):
-            out.append(item)
+        if _BLOCK_LABEL.match(line) or (i >= len(kept) - 2 and out and _COPYRIGHT.match(line) and _SITE_RIGHTS.search(line)):
+            continue
+        out.append(item)
     return out
 
 
