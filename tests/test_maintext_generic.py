@@ -319,3 +319,8 @@ def test_the_correspondent_in_a_meta_line_under_the_headline_is_the_author():
     raw = extract(Page(url="http://pravda-zhezkazgan.kz/culture/4421.html", body=html.encode()))
     assert raw.authors == ["Д. Амантаева"]
     assert raw.published_at.isoformat() == "2025-11-21T18:20:00+05:00"
+    longer = html.replace("21.11.2025 18:20 | Корр.: Д. Амантаева | Прочитано: 348 раз",
+                          "Добавлено: 14.01.2023 10:20 ALMT | Автор: Сауле Жунусова-Темирбаева | Просмотров: 1204")
+    raw = extract(Page(url="http://pravda-zhezkazgan.kz/culture/4421.html", body=longer.encode()))
+    assert raw.authors == ["Сауле Жунусова-Темирбаева"]
+    assert raw.published_at.isoformat() == "2023-01-14T10:20:00+06:00"  # ALMT was +06:00 then

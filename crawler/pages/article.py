@@ -166,6 +166,9 @@ class ArticlePage:
         for el in self.tree.iter():
             if el.tag in _DATELINE_TAGS:
                 text = _own_text(el) if el is first else text_of(el)
+                if len(text) > 60 and "|" in text:  # "Добавлено: 14.01.2023 10:20 ALMT | Автор: … | Просмотров: …"
+                    parts = [p.strip() for p in text.split("|")]
+                    text = next((p for p in parts if any(ch.isdigit() for ch in p) and 6 <= len(p) <= 60), text)
                 if 6 <= len(text) <= 60 and any(ch.isdigit() for ch in text) and not _in_link(el):
                     candidates.append(text)
             if el is first:
