@@ -35,6 +35,9 @@ FEMALE_PRONOUNS = {"она", "ее", "её", "нее", "неё", "ей", "она
 PLURAL_PRONOUNS = {"они", "их", "них"}
 PRONOUNS = MALE_PRONOUNS | FEMALE_PRONOUNS | PLURAL_PRONOUNS
 _GENDERED_SURNAME = re.compile(r"(?:ов|ев|ёв|ин|ын|ск|цк)(?:а|ая|ий|ой|ую|ого|ому|ым|им|ом|у|е)?$|(?:улы|ұлы|уулу|кызы|қызы)$")
+_FEMALE_SURNAME_NOMINATIVE = re.compile(r"(?:ов|ев|ёв|ин|ын)а$")
+_CLAUSE_BREAK = re.compile(r"[.!?;:,«»\"“”()—–]")
+_GENITIVE_MARKERS = {"словам", "мнению", "слов", "оценке", "данным", "информации", "версии", "подсчетам", "словах"}
 _FEMALE_SURNAME = re.compile(r"(?:ова|ева|ёва|ина|ына|ская|цкая|кызы|қызы)$")
 _MALE_SURNAME = re.compile(r"(?:ов|ев|ёв|ин|ын|ский|цкий|улы|ұлы|уулу)$")
 # Compiled once: the `re` module's own cache is shared with the whole parse (dateparser
@@ -43,6 +46,7 @@ _HAS_CYRILLIC = re.compile(f"[{_LOWER}{_UPPER}]")
 _FEMALE_OBLIQUE = re.compile(r"(?:ой|ую)$")
 _MALE_NOMINATIVE = re.compile(r"(?:ов|ев|ёв|ин|ын|ский|цкий|улы|ұлы|кызы|қызы)$")
 _FEM_OV_OBLIQUE = re.compile(r"(?:ов|ев|ёв|ин|ын)(ой|ую)$")
+_FEM_OV_ACCUSATIVE = re.compile(r"(?:ов|ев|ёв|ин|ын)(у)$")  # a woman's only: the gender is known here
 _FEM_SK_OBLIQUE = re.compile(r"(?:ск|цк)(ой|ую)$")
 _MASC_OV_OBLIQUE = re.compile(r"(?:ов|ев|ёв|ин|ын)(ым|ом|у|е)$")
 _MASC_OV_GENITIVE = re.compile(r"(?:ов|ев|ёв|ин|ын)(а)$")
@@ -217,11 +221,13 @@ def to_nominative(word: str, female: bool | None = None) -> str:
                 form = p.inflect({"nomn", "sing"})
                 if form:
                     return form.word.capitalize()
+    if female and word.endswith("ии") and not _SURNAME.search(word):
+        return word[:-1] + "я"  # a first name pymorphy does not know: "Алии" -> "Алия"
     if female:
         # Ержановой -> Ержанова, Ержанову -> Ержанова, Полянской -> Полянская.
-        match = _FEM_OV_OBLIQUE.search(word)
+        match = _FEM_OV_OBLIQUE.search(word) or _FEM_OV_ACCUSATIVE.search(word)
         if match:
-            return word[: match.start(1)] + "а"
+            return word[: match.start(1)] + "а"  # Ержановой, Иванову -> Ержанова, Иванова
         match = _FEM_SK_OBLIQUE.search(word)
         if match:
             return word[: match.start(1)] + "ая"
@@ -244,8 +250,16 @@ def to_nominative(word: str, female: bool | None = None) -> str:
 
 
 @lru_cache(maxsize=20000)
-def nominative_name(tokens: tuple[str, ...]) -> str:
-    female = is_female(" ".join(tokens)) if len(tokens) > 1 else None
+def nominative_name(tokens: tuple[str, ...], genitive: bool = False) -> str:
+    """`genitive`: the context puts the name in genitive ("По словам Евгения Карабанова",
+    "главного тренера Руслана Гайсина"): then -ова/-ина is a man's genitive, not a
+    woman's nominative (hers would be -овой)."""
+    if genitive and len(tokens) > 1 and not _FEM_OV_OBLIQUE.search(tokens[-1]) and not _FEM_SK_OBLIQUE.search(tokens[-1]):
+        # a woman's name in genitive shows it in the first name ("Анны", "Назерке"); "Дмитрия",
+        # "Александра", "Евгения" in genitive are men
+        female = any("femn" in p.tag and "gent" in p.tag for p in _first_name_parses(tokens[0]))
+    else:
+        female = is_female(" ".join(tokens)) if len(tokens) > 1 else None
     name = " ".join(to_nominative(t, female) for t in tokens)
     if "ё" in name and not any("ё" in t for t in tokens):
         name = name.replace("ё", "е")  # the dictionary's "Семёнов" for the article's "Семенова"
@@ -336,7 +350,9 @@ def find_people(paragraphs: list[str]) -> list[tuple[int, Person]]:
                 continue
             tokens = _name_tokens(" ".join(m.group(0) for m in run)) if len(run) > 1 else None
             if tokens:
-                nominative = nominative_name(tokens)
+                first = run[-len(tokens)].start()
+                nominative = nominative_name(tokens, _may_be_genitive(tokens)
+                                             and genitive_before(paragraph[max(0, first - 60): first]))
                 key = _key(nominative)
                 written = "~" if " ".join(tokens) != nominative else ""
                 nominative_forms.setdefault(written + key, nominative)
@@ -387,12 +403,47 @@ def _oblique_noun(word: str) -> bool:
 
 
 @lru_cache(maxsize=20000)
-def name_in(text: str) -> str | None:
-    """The full name inside a speaker phrase ("министр здравоохранения Ажар Гиният")."""
+def _genitive_word(word: str) -> bool:
+    """A lowercase word in genitive that cannot be nominative ("министра", "главного")."""
+    parses = _parses(word)[:4]
+    return any("gent" in p.tag for p in parses) and not any("nomn" in p.tag for p in parses)
+
+
+@lru_cache(maxsize=20000)
+def _may_be_genitive(tokens: tuple[str, ...]) -> bool:
+    """Only a name read as a woman's can change when the context is genitive (the
+    look at the context is skipped for the rest)."""
+    return len(tokens) > 1 and is_female(" ".join(tokens)) and not (
+        _FEM_OV_OBLIQUE.search(tokens[-1]) or _FEM_SK_OBLIQUE.search(tokens[-1]))
+
+
+def genitive_before(text: str) -> bool:
+    """The words before a name put it in genitive: "По словам", "главного тренера
+    сборной", "у министра" — the role phrase in genitive up to its start; not
+    "пресс-секретарь суда", "студентка Евразийского университета" (nominative heads)."""
+    clause = _CLAUSE_BREAK.split(text[-60:])[-1]
+    words = _WORDS.findall(clause)
+    scanned = 0
+    for word in reversed(words):
+        lowered = word.lower()
+        if lowered in _GENITIVE_MARKERS:
+            return True
+        if _genitive_word(lowered):
+            scanned += 1
+            continue
+        return scanned > 0 and (is_preposition(lowered) or "VERB" in _parses(lowered)[0].tag)
+    return scanned > 0
+
+
+@lru_cache(maxsize=20000)
+def name_in(text: str, genitive: bool = False) -> str | None:
+    """The full name inside a speaker phrase ("министр здравоохранения Ажар Гиният");
+    `genitive`: the phrase is in genitive as a whole ("По словам Х")."""
     for match in reversed(list(_CAP_RUN.finditer(text))):
         tokens = _name_tokens(match.group(1))
         if tokens:
-            return nominative_name(tokens)
+            return nominative_name(tokens, _may_be_genitive(tokens)
+                                   and (genitive or genitive_before(text[: match.start(1)])))
     for match in _CAP_WORD.finditer(text):
         word = match.group(0)
         # A lone surname speaks for a person ("— сказал Токаев"); a lone first name or

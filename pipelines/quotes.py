@@ -110,6 +110,7 @@ class _Found:
     paragraph: int
     start: int
     end: int
+    genitive: bool = False  # "По словам Руслана Гайсина": the speaker as written is in genitive
 
 
 # -- attribution clauses ----------------------------------------------------
@@ -384,7 +385,7 @@ def _who_first(before: str) -> tuple[str | None, str | None] | None:
     match = _PO_SLOVAM.search(sentence)
     if match:
         speaker = match.group(1) or match.group(2).strip()  # "фермеров": as written, genitive
-        return (speaker, None) if speaker else None
+        return (speaker, None, True) if speaker else None
     match = _KAK.search(sentence)
     if match and (_speech_verb(match.group(1)) or is_finite_verb(match.group(1))):
         return _speaker_phrase(match.group(2)), match.group(1)
@@ -457,7 +458,7 @@ def _marked(paragraphs: list[str], index: int, offset: int) -> tuple[list[_Found
             # "Х отметил: «…». И добавил: «…»": the speaker of the quote before, else none
             who = (found[-1].speaker_phrase if found else None, who[1])
         if who:
-            found.append(_Found(inner, who[0], who[1], style, index, i + 1, end))
+            found.append(_Found(inner, who[0], who[1], style, index, i + 1, end, len(who) > 2))
             if last != index:
                 return found, last, last_close + 1
             offset = close + 1
@@ -565,9 +566,9 @@ def _finish(found: list[_Found], paragraphs: list[str]) -> list[Quote]:
     for item in found:
         speaker = item.speaker_phrase
         style = item.style
-        if speaker and name_in(speaker) is None and not (item.style == "E" and _INITIALS_ONLY.fullmatch(speaker)):
+        named = name_in(speaker, item.genitive) if speaker else None
+        if speaker and named is None and not (item.style == "E" and _INITIALS_ONLY.fullmatch(speaker)):
             style = "F"  # a pronoun or a role: the name comes from elsewhere in the article
-        named = name_in(speaker) if speaker else None
         if item.verb and _IMPERSONAL.match(item.verb):
             # an organisation or a document, not a person to resolve; in nominative
             canonical = source_name(speaker, paragraphs) if speaker else None
