@@ -31,7 +31,7 @@ from storage import models as m
 from storage import search as _search
 from storage.articles import stored_articles
 from storage.db import Database, open_database
-from storage.quotes import QuoteRow, find_quotes
+from storage.quotes import QuoteRow, count_quotes, find_quotes
 
 EXPORT_BATCH = 500
 
@@ -369,16 +369,22 @@ class NewsDB:
         db = open_db("sqlite:///data/newsdb.sqlite")
         for hit in db.search("выборы акимов", site="demo"):
             print(hit.published_at, hit.title, hit.snippet)
-        db.quotes(speaker="Токаев", limit=10)
+        db.search_count("выборы акимов", site="demo")   # how many in all
+        db.quotes(speaker="Токаев", limit=10, offset=10)   # the second ten
     """
 
     def __init__(self, database: Database) -> None:
         self.database = database
 
     def search(self, query: str, **filters: Any) -> list[_search.SearchHit]:
-        """storage.search.search: site, since, until, tag, limit, highlight."""
+        """storage.search.search: site, since, until, tag, limit (None: all), offset, highlight."""
         with self.database.session() as session:
             return _search.search(session, query, **filters)
+
+    def search_count(self, query: str, **filters: Any) -> int:
+        """storage.search.count: how many articles the search finds in all (site, since, until, tag)."""
+        with self.database.session() as session:
+            return _search.count(session, query, **filters)
 
     def quotes(
         self,
@@ -389,14 +395,20 @@ class NewsDB:
         until: datetime | None = None,
         contains: str | None = None,
         limit: int | None = 100,
+        offset: int = 0,
     ) -> list[QuoteRow]:
         """storage.quotes.find_quotes: by speaker (as written or canonical, any case
-        form), site, date, words; newest first."""
+        form), site, date, words; newest first; `limit` None for all."""
         with self.database.session() as session:
             return find_quotes(
                 session, speaker=speaker, site=site, since=since, until=until,
-                contains=contains, limit=limit,
+                contains=contains, limit=limit, offset=offset,
             )
+
+    def quote_count(self, speaker: str | None = None, **filters: Any) -> int:
+        """storage.quotes.count_quotes: how many quotes `quotes` finds in all (site, since, until, contains)."""
+        with self.database.session() as session:
+            return count_quotes(session, speaker=speaker, **filters)
 
     def article(self, ref: str | int) -> ArticleView | None:
         """The article with this id or URL, or None."""

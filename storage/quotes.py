@@ -16,10 +16,12 @@ a longer name or fragment is a mistake; storage.search.QueryError says so in one
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
+from itertools import islice
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from core.names import lemma, word_key
@@ -84,32 +86,20 @@ def _bound(value: date | datetime, *, end: bool) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def find_quotes(
-    session: Session,
-    *,
-    speaker: str | None = None,
-    site: str | None = None,
-    since: date | datetime | None = None,
-    until: date | datetime | None = None,
-    contains: str | None = None,
-    limit: int | None = None,
-) -> list[QuoteRow]:
-    """Stored quotes, newest article first (then in article order).
-
-    `speaker`: any case form of the written or canonical speaker, every word of it
-    ("Токаев", "Касым-Жомарт Токаева", "министр"). `site`: the site name.
-    `since`/`until`: the article's publication time, inclusive (a date covers its
-    whole UTC day; articles without a date are left out). `contains`: text in the
-    quote, compared case-, ё- and script-insensitively. `limit`: at most N rows.
-    A value that is not text, too long or a site the database does not know
-    raises QueryError or NoSuchSite (storage.search).
-    """
+def _checked(speaker, contains, limit, offset) -> None:  # type: ignore[no-untyped-def]
     if speaker is not None:
         checked_text(speaker, "speaker name", MAX_SPEAKER_LENGTH)
     if contains is not None:
         checked_text(contains, "quote text", MAX_CONTAINS_LENGTH)
-    if limit is not None and (not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT):
+    if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= MAX_LIMIT):
         raise QueryError(f"limit must be a whole number from 1 to {MAX_LIMIT}, not {clip(str(limit))}")
+    if not isinstance(offset, int) or isinstance(offset, bool) or not 0 <= offset <= MAX_LIMIT:
+        raise QueryError(f"offset must be a whole number from 0 to {MAX_LIMIT}, not {clip(str(offset))}")
+
+
+def _candidates(session: Session, *, speaker, site, since, until, contains):  # type: ignore[no-untyped-def]
+    """The SQL query that narrows the quotes (None when a speaker has no words),
+    and whether Python still has to decide on each row."""
     if site is not None:
         check_site(session, site)
     query = (
@@ -127,27 +117,80 @@ def find_quotes(
     if speaker:
         words = _NAME_WORD.findall(speaker)
         if not words:
-            return []
+            return None, False
         # The longest word narrows best; its stem minus one letter survives the
         # few stem changes inflection makes.
         stem = word_key(max(words, key=len))
         query = query.where(_like_any((m.Quote.speaker, m.Quote.speaker_canonical), stem[: max(3, len(stem) - 1)]))
-    folded = fold_for_search(contains) if contains else None
     if contains:
         words = _NAME_WORD.findall(normalize_text(contains))  # "Сaravan" typed mixed -> "Caravan"
         if words:
             query = query.where(_like_any((m.Quote.text,), max(words, key=len).lower()))
-    rows: list[QuoteRow] = []
+    return query, bool(speaker or contains)
+
+
+def _rows(session: Session, query, speaker, contains) -> Iterator[QuoteRow]:  # type: ignore[no-untyped-def]
+    folded = fold_for_search(contains) if contains else None
     for quote, title, url, published_at, site_name in session.execute(query.execution_options(yield_per=_BATCH)):
         if speaker and not speaker_matches(speaker, quote.speaker, quote.speaker_canonical):
             continue
         if folded and folded not in fold_for_search(quote.text):
             continue
-        rows.append(QuoteRow(
+        yield QuoteRow(
             text=quote.text, speaker=quote.speaker, speaker_canonical=quote.speaker_canonical,
             verb=quote.verb, style=quote.style, title=title, url=url, site=site_name,
             published_at=published_at, paragraph=quote.paragraph,
-        ))
-        if limit is not None and len(rows) >= limit:
-            break
-    return rows
+        )
+
+
+def find_quotes(
+    session: Session,
+    *,
+    speaker: str | None = None,
+    site: str | None = None,
+    since: date | datetime | None = None,
+    until: date | datetime | None = None,
+    contains: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[QuoteRow]:
+    """Stored quotes, newest article first (then in article order).
+
+    `speaker`: any case form of the written or canonical speaker, every word of it
+    ("Токаев", "Касым-Жомарт Токаева", "министр"). `site`: the site name.
+    `since`/`until`: the article's publication time, inclusive (a date covers its
+    whole UTC day; articles without a date are left out). `contains`: text in the
+    quote, compared case-, ё- and script-insensitively. `limit`: at most N rows
+    (None: all), after skipping `offset`; `count_quotes` says how many in all.
+    A value that is not text, too long or a site the database does not know
+    raises QueryError or NoSuchSite (storage.search).
+    """
+    _checked(speaker, contains, limit, offset)
+    query, in_python = _candidates(session, speaker=speaker, site=site, since=since, until=until, contains=contains)
+    if query is None:
+        return []
+    if not in_python:  # SQL alone decides: let it page
+        if limit is not None:
+            query = query.limit(limit)
+        return list(_rows(session, query.offset(offset) if offset else query, None, None))
+    stop = None if limit is None else offset + limit
+    return list(islice(_rows(session, query, speaker, contains), offset, stop))
+
+
+def count_quotes(
+    session: Session,
+    *,
+    speaker: str | None = None,
+    site: str | None = None,
+    since: date | datetime | None = None,
+    until: date | datetime | None = None,
+    contains: str | None = None,
+) -> int:
+    """How many quotes `find_quotes` would list with no limit."""
+    _checked(speaker, contains, None, 0)
+    query, in_python = _candidates(session, speaker=speaker, site=site, since=since, until=until, contains=contains)
+    if query is None:
+        return 0
+    if not in_python:
+        return int(session.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar_one())
+    return sum(1 for _ in _rows(session, query, speaker, contains))

@@ -139,3 +139,53 @@ def test_db_copy_command(tmp_path):
     assert again.exit_code == 1 and "is not empty" in again.output
     found = json.loads(run("search", "тенге", "--db", target, "--format", "json").output)
     assert len(found) == 1
+
+
+def _json(result):
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_search_words_may_begin_with_a_dash(corpus_url):
+    url, ids = corpus_url
+    # `аким` is in articles 1 and 3; 3 also says Алматы
+    assert [h["id"] for h in _json(run("search", "-алматы", "аким", "--db", url, "--format", "json"))] == [ids[1]]
+    assert [h["id"] for h in _json(run("search", "--db", url, "--format", "json", "--", "-алматы", "аким"))] == [ids[1]]
+    assert [h["id"] for h in _json(run("search", "аким", "NOT", "алматы", "--format", "json", "--db", url))] == [ids[1]]
+    # the words of several arguments are one query; options may come between them
+    assert [h["id"] for h in _json(run("search", "курс", "--db", url, "тенге", "--format=json"))] == [ids[2]]
+    typo = run("search", "аким", "--limt", "5", "--db", url)
+    assert typo.exit_code == 2 and "No such option '--limt'" in typo.output
+
+
+def test_search_says_how_many_matched_and_how_to_see_the_rest(corpus_url):
+    url, ids = corpus_url
+    # `аким`: both titles hold it (Аким города; акимов районов): newest first, 3 then 1
+    first = run("search", "аким", "--limit", "1", "--db", url)
+    assert first.exit_code == 0, first.output
+    assert first.stdout.splitlines()[0].startswith(f"  1. 2025-12-03  demo  #{ids[3]}  Аким города")
+    assert first.stdout.splitlines()[-1] == "1 of 2 articles; next: --page 2, all: --all"
+    second = run("search", "аким", "--limit", "1", "--page", "2", "--db", url)
+    assert second.stdout.splitlines()[0].startswith(f"  2. 2025-12-01  demo  #{ids[1]}  ")
+    assert second.stdout.splitlines()[-1] == "article 2 of 2"
+    assert run("search", "аким", "--limit", "1", "--offset", "1", "--db", url).stdout == second.stdout
+    assert run("search", "аким", "--all", "--db", url).stdout.splitlines()[-1] == "2 of 2 articles"
+    assert run("search", "аким", "--limit", "1", "--page", "3", "--db", url).stdout.splitlines()[-1] == \
+        "0 of 2 articles: --page 3 is past the end"
+    assert run("search", "тенге", "--db", url).stdout.splitlines()[-1] == "1 of 1 article"
+    page = _json(run("search", "аким", "--limit", "1", "--page", "2", "--format", "json", "--db", url))
+    assert [(h["id"], h["position"], h["total"]) for h in page] == [(ids[1], 2, 2)]
+    assert set(page[0]) == {"id", "site", "url", "title", "published_at", "rank", "snippet", "position", "total"}
+    rows = list(csv.DictReader(io.StringIO(run("search", "аким", "--format", "csv", "--db", url).stdout)))
+    assert [(r["id"], r["position"], r["total"]) for r in rows] == [(str(ids[3]), "1", "2"), (str(ids[1]), "2", "2")]
+    both = run("search", "аким", "--page", "2", "--offset", "1", "--db", url)
+    assert both.exit_code == 2 and "--page and --offset" in both.output
+    all_and_limit = run("search", "аким", "--all", "--limit", "1", "--db", url)
+    assert all_and_limit.exit_code == 2 and "--all" in all_and_limit.output
+
+
+def test_search_help_documents_the_language():
+    text = run("search", "--help").output
+    for example in ('"курс тенге"', "тенге OR рубль", "тенге AND доллар", "-прогноз", "NOT прогноз", "прези*",
+                    "--page", "--all", "--offset", "newsdb search -прогноз тенге доллар"):
+        assert example in text, example

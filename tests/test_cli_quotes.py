@@ -20,7 +20,7 @@ from core.normalize import normalize_paragraphs
 from pipelines.quotes import extract_quotes
 from storage import api
 from storage.db import open_database
-from storage.quotes import find_quotes, speaker_matches
+from storage.quotes import count_quotes, find_quotes, speaker_matches
 
 ALMATY = timezone(timedelta(hours=5))
 
@@ -147,3 +147,44 @@ def test_cli_dates_are_utc_unless_they_have_an_offset(stored, db_url):
     assert titles("--since", "2025-12-20T05:16") == set()
     assert titles("--since", "2025-12-20T10:16+05:00") == set()
     assert titles("--until", "2025-12-05") == {"Тарифы на тепло", "Саммит в Астане"}  # the whole day
+
+
+def test_counts_and_pages(stored):
+    with stored.session() as session:
+        # Токаев: two quotes on caravan (Dec 20), one on tengri (Nov 28); decided in Python
+        assert count_quotes(session, speaker="Токаев") == 3
+        assert [r.text[:6] for r in find_quotes(session, speaker="Токаев", limit=1, offset=1)] == ["Конкур"]
+        assert [r.site for r in find_quotes(session, speaker="Токаев", offset=2)] == ["tengri"]
+        assert find_quotes(session, speaker="Токаев", offset=3) == []
+        # tengri: Токаев, Токарев, then the undated note; decided by SQL alone
+        assert count_quotes(session, site="tengri") == 3
+        assert [r.speaker for r in find_quotes(session, site="tengri", limit=1, offset=2)] == ["редактор Айгерим Сапарова"]
+        assert count_quotes(session, speaker="Назарбаев") == 0
+
+
+def test_cli_says_how_many_matched_and_how_to_see_the_rest(stored, db_url):
+    first = _run(db_url, "--speaker", "Токаев", "--limit", "2")
+    assert first.exit_code == 0, first.output
+    assert first.stdout.splitlines()[-1] == "2 of 3 quotes; next: --page 2, all: --all"
+    last = _run(db_url, "--speaker", "Токаев", "--limit", "2", "--page", "2")
+    assert "«Водные вопросы" in last.stdout and "Выборы акимов" not in last.stdout
+    assert last.stdout.splitlines()[-1] == "quote 3 of 3"
+    assert _run(db_url, "--speaker", "Токаев").stdout.splitlines()[-1] == "3 of 3 quotes"
+    data = json.loads(_run(db_url, "--speaker", "Токаев", "--limit", "1", "--page", "3", "--format", "json").stdout)
+    assert [(d["site"], d["position"], d["total"]) for d in data] == [("tengri", 3, 3)]
+    rows = list(csv.DictReader(io.StringIO(_run(db_url, "--site", "tengri", "--offset", "1", "--format", "csv").stdout)))
+    assert [(r["speaker"], r["position"], r["total"]) for r in rows] == [
+        ("Токарев", "2", "3"), ("редактор Айгерим Сапарова", "3", "3")]
+
+
+def test_cli_shows_fifty_quotes_unless_told(db_url):
+    body = [f"«Это заявление номер {n} о бюджете», — сказал министр финансов Иван Петров." for n in range(1, 56)]
+    database = open_database(db_url)
+    with database.session() as session:
+        api.upsert_article(session, _article("kz", "many", datetime(2025, 12, 1, tzinfo=UTC), "Много цитат", body))
+    database.close()
+    default = _run(db_url, "--site", "kz")
+    assert default.stdout.count("«Это заявление номер") == 50
+    assert default.stdout.splitlines()[-1] == "50 of 55 quotes; next: --page 2, all: --all"
+    assert _run(db_url, "--site", "kz", "--all").stdout.count("«Это заявление номер") == 55
+    assert _run(db_url, "--site", "kz", "--page", "2").stdout.splitlines()[-1] == "quotes 51-55 of 55"

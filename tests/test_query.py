@@ -155,3 +155,16 @@ def test_analyst_api_returns_plain_dataclasses(db, db_url):
         assert dataclasses.is_dataclass(article) and article.tags == ["Политика", "Алматы"]
         assert len(list(newsdb.export(site="demo"))) == 3
         assert {s.site for s in newsdb.stats()} == {"demo", "other"}
+
+
+def test_analyst_api_counts_and_pages(db, db_url):
+    with open_db(db_url) as newsdb:
+        with newsdb.database.session() as session:
+            ids = add_corpus(session)
+        # `аким`: articles 3 (Dec 3) and 1 (Dec 1), both with it in the title: newest first
+        assert newsdb.search_count("аким") == 2
+        assert newsdb.search_count("аким", site="other") == 0
+        assert [h.id for h in newsdb.search("аким", limit=1, offset=1)] == [ids[1]]
+        assert [h.id for h in newsdb.search("аким", limit=None)] == [ids[3], ids[1]]
+        assert newsdb.quote_count(speaker="Абдиров") == 1 and newsdb.quote_count(site="other") == 0
+        assert newsdb.quotes(speaker="Абдиров", offset=1) == []

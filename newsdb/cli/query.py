@@ -15,6 +15,7 @@ from datetime import datetime
 import click
 
 from newsdb.cli.options import db_option, limit_type, open_db, since_option, until_option, user_errors
+from storage.search import MAX_LIMIT
 
 
 def date_options(command):
@@ -37,51 +38,174 @@ def _day(value: datetime | None) -> str:
     return value.date().isoformat() if value else "-"
 
 
+# -- counts and paging (search and quotes) -------------------------------------------
+
+page_type = click.IntRange(1, MAX_LIMIT)
+offset_type = click.IntRange(0, MAX_LIMIT)
+
+
+def paging_options(noun: str, default: int):  # type: ignore[no-untyped-def]
+    """--limit, --offset, --page and --all for a command that lists `noun`."""
+
+    def decorate(command):  # type: ignore[no-untyped-def]
+        command = click.option("--all", "show_all", is_flag=True, help=f"Show every matching {noun[:-1]}")(command)
+        command = click.option("--page", type=page_type, metavar="N",
+                               help="Show page N (pages of --limit; 1 is the first)")(command)
+        command = click.option("--offset", type=offset_type, metavar="N", help=f"Skip the first N {noun}")(command)
+        return click.option("--limit", type=limit_type, metavar="N",
+                            help=f"Show at most N {noun}  [default: {default}]")(command)
+
+    return decorate
+
+
+def page_of(limit: int | None, offset: int | None, page: int | None, show_all: bool, default: int) -> tuple[int | None, int]:
+    """(limit, offset) from the paging options; limit None means all."""
+    if page is not None and offset is not None:
+        raise click.UsageError("--page and --offset both say where to start: give one of them")
+    if show_all and (limit is not None or page is not None):
+        raise click.UsageError("--all shows every match: it takes no --limit or --page (--offset still skips)")
+    if show_all:
+        return None, offset or 0
+    limit = limit or default
+    if page is not None:
+        if (page - 1) * limit > MAX_LIMIT:
+            raise click.BadParameter(f"page {page} of {limit} starts past {MAX_LIMIT}", param_hint="'--page'")
+        return limit, (page - 1) * limit
+    return limit, offset or 0
+
+
+def count_line(shown: int, total: int, limit: int | None, offset: int, noun: str) -> str:
+    """'20 of 57 articles; next: --page 2, all: --all', or where this page lies."""
+    name = noun if total != 1 else noun[:-1]
+    if shown == 0 and offset >= total > 0:
+        where = f"--page {offset // limit + 1}" if limit and offset % limit == 0 else f"--offset {offset}"
+        return f"0 of {total} {name}: {where} is past the end"
+    if offset == 0:
+        line = f"{shown} of {total} {name}"
+    elif shown == 1:
+        line = f"{noun[:-1]} {offset + 1} of {total}"
+    else:
+        line = f"{noun} {offset + 1}-{offset + shown} of {total}"
+    if offset + shown < total:
+        following = (f"--page {offset // limit + 2}" if limit and offset % limit == 0
+                     else f"--offset {offset + shown}")
+        line += f"; next: {following}, all: --all"
+    return line
+
+
 # -- search ------------------------------------------------------------------------
 
 
-@click.command()
-@click.argument("query")
+class QueryCommand(click.Command):
+    """A command whose words may begin with '-': `newsdb search -тенге доллар`.
+
+    Click would take `-тенге` for an option. Before it parses, every argument
+    that is not one of the command's options (or an option's value) moves
+    behind a `--`, in order; a word after `--` is always the query's. An
+    unknown `--name` stays an option, so a mistyped option is still an error."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        takes_value = {}
+        for param in self.get_params(ctx):
+            if isinstance(param, click.Option):
+                for name in (*param.opts, *param.secondary_opts):
+                    takes_value[name] = not (param.is_flag or param.count)
+        options: list[str] = []
+        words: list[str] = []
+        i = 0
+        while i < len(args):
+            arg = args[i]
+            name = arg.split("=", 1)[0] if arg.startswith("--") else arg
+            if arg == "--":
+                words.extend(args[i + 1:])
+                break
+            if name in takes_value:
+                options.append(arg)
+                if takes_value[name] and "=" not in arg and i + 1 < len(args):
+                    options.append(args[i + 1])
+                    i += 1
+            elif arg.startswith("--") and arg[2:3].isascii() and arg[2:3].isalpha():
+                options.append(arg)  # click says: No such option
+            else:
+                words.append(arg)
+            i += 1
+        return super().parse_args(ctx, options + (["--", *words] if words else []))
+
+
+SEARCH_LIMIT = 20
+
+
+@click.command(cls=QueryCommand)
+@click.argument("query", nargs=-1, required=True)
 @db_option
 @click.option("--site", help="Only this site (profile name, e.g. demo)")
 @date_options
 @click.option("--tag", help="Only articles with this tag")
-@click.option("--limit", type=limit_type, default=20, show_default=True, help="Show at most N articles")
+@paging_options("articles", SEARCH_LIMIT)
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
               show_default=True, help="Output format")
 @user_errors
-def search(query, db_url, site, since, until, tag, limit, fmt):
+def search(query, db_url, site, since, until, tag, limit, offset, page, show_all, fmt):
     """Full-text search of title, lead and body, best match first.
 
-    Words are matched in any grammatical form (выборы акимов finds "выборов
-    акима"); all words must occur. "Quoted words" must occur as a phrase, OR
-    allows either side, -word excludes. Matching words in the snippet are
-    shown in [brackets].
+    \b
+    The query language (the same on SQLite and PostgreSQL):
+      выборы акимов       every word, in any grammatical form: finds "выборах акима"
+      тенге AND доллар    the same as тенге доллар
+      "курс тенге"        a phrase: these words next to each other, in this order
+      тенге OR рубль      either; OR binds closer than AND: a OR b c is (a or b) and c
+      -прогноз, NOT прогноз   without this word (or "phrase"); also as the first word
+      прези*              words whose stem begins so (президент, президента, ...)
+    OR, AND and NOT are operators in capitals only. Case, ё/е and Latin
+    look-alike letters in Cyrillic words do not matter; Latin words, numbers and
+    domains are words too (caravan.kz is the phrase caravan kz, 1,5 is 1 5).
+    Other punctuation separates words.
+
+    Order: articles whose title holds more of the query first, then newest
+    first (undated last). Matching words in the snippet are shown in
+    [brackets]. The last line says how many matched and how to see the rest;
+    JSON and CSV give each hit its `position` and the `total`.
 
     \b
     Example:
-        newsdb search "выборы акимов" --site demo --since 2025-12-01
+        newsdb search выборы акимов --site demo --since 2025-12-01
         newsdb search '"курс тенге" OR нацбанк' --format json --limit 5
+        newsdb search -прогноз тенге доллар --page 2
+        newsdb search 'caravan.kz' --all --format csv
+        newsdb search -- -тенге доллар        # `--` also ends the options
     """
+    from storage.search import count as count_hits
     from storage.search import search as run_search
 
+    text = " ".join(query)
+    limit, offset = page_of(limit, offset, page, show_all, SEARCH_LIMIT)
     with open_db(db_url, create=False) as database, database.session() as session:
-        hits = run_search(session, query, site=site, since=since, until=until, tag=tag, limit=limit)
+        hits = run_search(session, text, site=site, since=since, until=until, tag=tag, limit=limit, offset=offset)
+        if not hits and offset == 0:
+            total = 0
+        elif offset == 0 and (limit is None or len(hits) < limit):
+            total = len(hits)  # all of them are here: no need to count
+        else:
+            total = count_hits(session, text, site=site, since=since, until=until, tag=tag)
     if fmt == "json":
-        click.echo(_dumps([asdict(hit) for hit in hits], indent=2))
+        records = [{**asdict(hit), "position": offset + number, "total": total}
+                   for number, hit in enumerate(hits, 1)]
+        click.echo(_dumps(records, indent=2))
     elif fmt == "csv":
         writer = csv.writer(sys.stdout)
-        writer.writerow(["id", "site", "published_at", "title", "url", "rank", "snippet"])
-        for hit in hits:
-            writer.writerow([hit.id, hit.site, hit.published_at.isoformat() if hit.published_at else "",
-                             hit.title or "", hit.url, f"{hit.rank:.6g}", hit.snippet])
-    else:
-        if not hits:
-            click.echo("no matches", err=True)
+        writer.writerow(["id", "site", "published_at", "title", "url", "rank", "snippet", "position", "total"])
         for number, hit in enumerate(hits, 1):
+            writer.writerow([hit.id, hit.site, hit.published_at.isoformat() if hit.published_at else "",
+                             hit.title or "", hit.url, f"{hit.rank:.6g}", hit.snippet, offset + number, total])
+    else:
+        if not total:
+            click.echo("no matches", err=True)
+            return
+        for number, hit in enumerate(hits, offset + 1):
             click.echo(f"{number:>3}. {_day(hit.published_at)}  {hit.site}  #{hit.id}  {hit.title or '(no title)'}")
             click.echo(f"     {hit.url}")
             click.echo(f"     {hit.snippet}")
+        click.echo(count_line(len(hits), total, limit, offset, "articles"))
 
 
 # -- show and related ------------------------------------------------------------------

@@ -13,11 +13,12 @@ from dataclasses import asdict, fields
 
 import click
 
-from newsdb.cli.options import db_option, limit_type, open_db, since_option, until_option, user_errors
+from newsdb.cli.options import db_option, open_db, since_option, until_option, user_errors
+from newsdb.cli.query import count_line, page_of, paging_options
 
 
-def _table(rows) -> None:
-    if not rows:
+def _table(rows, total: int, limit: int | None, offset: int) -> None:
+    if not total:
         click.echo("no quotes match")
         return
     for row in rows:
@@ -27,6 +28,10 @@ def _table(rows) -> None:
             who = f"{row.speaker_canonical} ({row.speaker})"
         click.echo(f"{when}  {row.site}  {who}: «{row.text}»")
         click.echo(f"            {row.title or '(no title)'} <{row.url}>")
+    click.echo(count_line(len(rows), total, limit, offset, "quotes"))
+
+
+QUOTES_LIMIT = 50
 
 
 @click.command()
@@ -35,36 +40,46 @@ def _table(rows) -> None:
 @since_option("Published on or after DATE")
 @until_option("Published on or before DATE")
 @click.option("--contains", metavar="TEXT", help="Quote text contains TEXT (case-, ё- and script-insensitive)")
-@click.option("--limit", type=limit_type, help="At most N quotes")
+@paging_options("quotes", QUOTES_LIMIT)
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
               show_default=True, help="Output format")
 @db_option
 @user_errors
-def quotes(speaker, site, since, until, contains, limit, fmt, db_url):
+def quotes(speaker, site, since, until, contains, limit, offset, page, show_all, fmt, db_url):
     """List stored quotes: who said what, when, on which site (newest first).
+
+    The last line says how many matched and how to see the rest (--page,
+    --offset, --all); JSON and CSV give each quote its `position` and the `total`.
 
     \b
     Example:
         newsdb quotes --speaker Токаев --since 2025-12-01
         newsdb quotes --site caravan --contains "тариф" --limit 20 --format csv
+        newsdb quotes --speaker Токаев --page 2
         newsdb quotes --speaker "глава государства" --format json --db postgresql+psycopg://postgres@127.0.0.1/newsdb
     """
-    from storage.quotes import QuoteRow, find_quotes
+    from storage.quotes import QuoteRow, count_quotes, find_quotes
 
+    limit, offset = page_of(limit, offset, page, show_all, QUOTES_LIMIT)
+    filters = {"speaker": speaker, "site": site, "since": since, "until": until, "contains": contains}
     with open_db(db_url, create=False) as database, database.session() as session:
-        rows = find_quotes(session, speaker=speaker, site=site, since=since,
-                           until=until, contains=contains, limit=limit)
+        rows = find_quotes(session, limit=limit, offset=offset, **filters)
+        if offset == 0 and (limit is None or len(rows) < limit):
+            total = len(rows)  # all of them are here: no need to count
+        else:
+            total = count_quotes(session, **filters)
     if fmt == "json":
-        click.echo(json.dumps([asdict(r) for r in rows], ensure_ascii=False, indent=2, default=str))
+        records = [{**asdict(r), "position": offset + n, "total": total} for n, r in enumerate(rows, 1)]
+        click.echo(json.dumps(records, ensure_ascii=False, indent=2, default=str))
     elif fmt == "csv":
-        writer = csv.DictWriter(sys.stdout, fieldnames=[f.name for f in fields(QuoteRow)])
+        writer = csv.DictWriter(sys.stdout, fieldnames=[*(f.name for f in fields(QuoteRow)), "position", "total"])
         writer.writeheader()
-        for row in rows:
-            record = asdict(row)
+        for n, row in enumerate(rows, 1):
+            record = {**asdict(row), "position": offset + n, "total": total}
             record["published_at"] = row.published_at.isoformat() if row.published_at else ""
             writer.writerow(record)
     else:
-        _table(rows)
+        _table(rows, total, limit, offset)
 
 
 def register(cli: click.Group) -> None:
