@@ -379,6 +379,9 @@ def _sentence_start(before: str) -> bool:
     return not before or before[-1] in ".!?…"
 
 
+_AND_THEN = re.compile(rf"[»”\"][,!?…]?\s*[{DASH}]\s+([^«»“”\"]+?)\s+и\s+(\w+)\s*:$")
+
+
 def _who_first(before: str) -> tuple[str | None, str | None] | None:
     """Attribution before the quote: "Х заявил:" / "По словам Х," / "Как отметил Х,"."""
     sentence = _SENTENCES.split(before)[-1].rstrip()
@@ -389,6 +392,11 @@ def _who_first(before: str) -> tuple[str | None, str | None] | None:
     match = _KAK.search(sentence)
     if match and (_speech_verb(match.group(1)) or is_finite_verb(match.group(1))):
         return _speaker_phrase(match.group(2)), match.group(1)
+    if sentence.endswith(":") and (also := _AND_THEN.search(sentence)):
+        # "«…», — сказал Х и добавил: «…»": the speaker of the attribution before
+        who = _attribution_after(also.group(1))
+        if who and who[0] and _speech_verb(also.group(2)):
+            return who[0], also.group(2)
     if sentence.endswith(":"):
         # "Х заявил: «…»", or only who: "Председатель Нацбанка Тимур Сулейменов: «…»"
         return _attribution_before(sentence[:-1]) or _speaker_line(sentence)

@@ -382,3 +382,11 @@ def test_a_short_reply_after_a_speaker_line():
 def test_a_name_in_genitive_is_a_man_when_only_the_case_says_so(paragraph, canonical):
     """"Евгения Карабанова" after "По словам" is Евгений Карабанов, not a woman named Евгения."""
     assert only([paragraph]).speaker_canonical == canonical
+
+
+def test_said_and_added_then_a_second_quote():
+    quotes = extract_quotes(["«Мы готовы к паводку», — сказал аким района Нурлан Ермеков и добавил: "
+                             "«Мешки с песком уже завезли в каждое село»."])
+    assert [(q.text, q.speaker_canonical, q.verb) for q in quotes] == [
+        ("Мы готовы к паводку", "Нурлан Ермеков", "сказал"),
+        ("Мешки с песком уже завезли в каждое село", "Нурлан Ермеков", "добавил")]
