@@ -187,5 +187,5 @@ def test_search_says_how_many_matched_and_how_to_see_the_rest(corpus_url):
 def test_search_help_documents_the_language():
     text = run("search", "--help").output
     for example in ('"курс тенге"', "тенге OR рубль", "тенге AND доллар", "-прогноз", "NOT прогноз", "прези*",
-                    "--page", "--all", "--offset", "newsdb search -прогноз тенге доллар"):
+                    "--page", "--all", "--offset", "newsdb search -прогноз тенге"):
         assert example in text, example

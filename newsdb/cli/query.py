@@ -170,9 +170,10 @@ def search(query, db_url, site, since, until, tag, limit, offset, page, show_all
     Example:
         newsdb search выборы акимов --site demo --since 2025-12-01
         newsdb search '"курс тенге" OR нацбанк' --format json --limit 5
-        newsdb search -прогноз тенге доллар --page 2
-        newsdb search 'caravan.kz' --all --format csv
-        newsdb search -- -тенге доллар        # `--` also ends the options
+        newsdb search 'тенге AND доллар NOT прогноз' --page 2
+        newsdb search caravan.kz --all --format csv
+        A first word may begin with '-', as typed: newsdb search -прогноз тенге
+        after `--` every argument is the query's: newsdb search --limit 5 -- -прогноз тенге
     """
     from storage.search import count as count_hits
     from storage.search import search as run_search
