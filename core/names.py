@@ -461,14 +461,14 @@ _ROLE_CLASSES = [
     {("аким",), ("глава", "регион"), ("глава", "область"), ("глава", "город"), ("глава", "район"),
      ("градоначальник",), ("мэр",)},
     {("президент",), ("глава", "государство")},
-    {("тренер",), ("наставник",), ("главный", "тренер"), ("рулевой",)},
+    {("тренер",), ("наставник",), ("главный", "тренер"), ("рулевой",), ("специалист",)},
     {("футболист",), ("игрок",), ("нападающий",), ("форвард",), ("защитник",), ("полузащитник",),
      ("хавбек",), ("вратарь",), ("голкипер",), ("капитан",), ("хоккеист",), ("легионер",)},
     {("судья",), ("председательствующий",)},
     {("прокурор",), ("гособвинитель",), ("государственный", "обвинитель"), ("обвинитель",)},
     {("адвокат",), ("защитник",), ("защита",)},
     {("депутат",), ("парламентарий",), ("мажилисмен",), ("сенатор",)},
-    {("эксперт",), ("аналитик",), ("экономист",), ("главный", "экономист"), ("политолог",)},
+    {("эксперт",), ("аналитик",), ("экономист",), ("главный", "экономист"), ("политолог",), ("специалист",)},
     {("врач",), ("медик",), ("доктор",), ("главврач",), ("главный", "врач")},
 ]
 
@@ -537,10 +537,16 @@ def _other_role(role: str, person: Person, text: str, floor: int = 0) -> bool:
     """The person was introduced by a role of another kind than `role` ("нападающий Х"
     is not "наставник"); only for roles of a known class."""
     entries = _role_entries(role.lower())
-    if not entries:
-        return False
     lemmas = _context_lemmas(text, person, floor)
-    return any(is_person_noun(w) for w in lemmas) and not _has_entry(lemmas, entries)
+    if entries:
+        return any(is_person_noun(w) for w in lemmas) and not _has_entry(lemmas, entries)
+    # a role noun of no known class: another role noun before the name is another role
+    # ("аким Х" is not "пресс-секретарь"); a participle ("пострадавшая") says nothing
+    words = _WORDS.findall(role.lower())
+    if not words or not is_person_noun(words[0]):
+        return False
+    own = {_role_lemma(w) for w in words[:3]} | {lemma(w) for w in words[:3]}
+    return any(is_person_noun(w) and w not in own for w in lemmas)
 
 
 @lru_cache(maxsize=20000)

@@ -390,3 +390,9 @@ def test_said_and_added_then_a_second_quote():
     assert [(q.text, q.speaker_canonical, q.verb) for q in quotes] == [
         ("Мы готовы к паводку", "Нурлан Ермеков", "сказал"),
         ("Мешки с песком уже завезли в каждое село", "Нурлан Ермеков", "добавил")]
+
+
+def test_a_role_of_another_kind_is_not_the_person_quoted_just_before():
+    quotes = extract_quotes(["«Дорогу построим за год», — сказал аким района Нурлан Ермеков.",
+                             "«Подрядчик уже выбран», — добавил пресс-секретарь."])
+    assert [q.speaker_canonical for q in quotes] == ["Нурлан Ермеков", None]
