@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 import pytest
 
 ROOT = Path(__file__).resolve().parent / "fixtures" / "families"
-SPLITS = ("dev", "heldout")
+SPLITS = ("dev", "heldout", "blind")
 FAMILIES = {"wordpress", "bitrix", "drupal", "nextjs", "nuxt", "amp", "table_cp1251"}
 PAGES = sorted(p for s in SPLITS for p in (ROOT / s).glob("*.html"))
 ARTICLE_KEYS = {"url", "family", "site", "is_article", "title", "canonical_url", "published_at",
@@ -99,6 +99,7 @@ def test_splits_share_no_site():
         hosts[p.parent.name].add(lab["site"])
         hosts[p.parent.name].update(_host(r["url"]) for r in lab.get("related") or [])
     assert not hosts["dev"] & hosts["heldout"]
+    assert not hosts["blind"] & (hosts["dev"] | hosts["heldout"])
     for s in SPLITS:  # no site of the older fixture sets either
         old = set()
         for folder in ("extraction", "extraction_heldout"):
