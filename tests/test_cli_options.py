@@ -58,7 +58,7 @@ def test_every_since_and_until_is_the_one_date_type():
 
 @pytest.mark.parametrize("name, param", list(date_params()), ids=lambda v: getattr(v, "opts", [v])[0])
 def test_date_help_states_the_time_zone(name, param):
-    assert "UTC unless DATE has an offset" in param.help, (name, param.opts)
+    assert "times without an offset are UTC" in param.help, (name, param.opts)
     shown = CliRunner().invoke(cli, [*name.split(), "--help"]).output
     assert "UTC" in " ".join(shown.split())
 
@@ -95,9 +95,31 @@ def test_date_type(text, end_of_day, expected):
     assert value == expected and value.utcoffset() == expected.utcoffset()
 
 
-@pytest.mark.parametrize("text", [BAD_DATE, "2025-13-01", "2025-02-30", "вчера", ""])
+NOW = datetime(2025, 12, 20, 15, 30, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    "text, end_of_day, expected",
+    [
+        ("20.12.2025", False, datetime(2025, 12, 20, tzinfo=UTC)),
+        ("1.2.2025", True, datetime.combine(datetime(2025, 2, 1), time.max, tzinfo=UTC)),
+        ("today", False, datetime(2025, 12, 20, tzinfo=UTC)),
+        ("Today", True, datetime.combine(datetime(2025, 12, 20), time.max, tzinfo=UTC)),
+        ("yesterday", False, datetime(2025, 12, 19, tzinfo=UTC)),
+        ("вчера", False, datetime(2025, 12, 19, tzinfo=UTC)),
+        ("24h", False, datetime(2025, 12, 19, 15, 30, tzinfo=UTC)),
+        ("7d", True, datetime(2025, 12, 13, 15, 30, tzinfo=UTC)),  # an age is a moment, never a whole day
+        ("2w", False, datetime(2025, 12, 6, 15, 30, tzinfo=UTC)),
+    ],
+)
+def test_date_forms_people_type(text, end_of_day, expected):
+    from core.when import parse_when
+    assert parse_when(text, end_of_day=end_of_day, now=NOW) == expected
+
+
+@pytest.mark.parametrize("text", [BAD_DATE, "2025-13-01", "2025-02-30", "31.02.2025", "7 days", "-3d", "", "tomorrow"])
 def test_date_type_rejects(text):
-    with pytest.raises(click.BadParameter, match="is not a date: use YYYY-MM-DD or an ISO datetime"):
+    with pytest.raises(click.BadParameter, match="is not a date: use YYYY-MM-DD, DD.MM.YYYY, an ISO datetime"):
         DateParam().convert(text, None, None)
 
 

@@ -15,12 +15,12 @@ from __future__ import annotations
 import functools
 import re
 from contextlib import contextmanager
-from datetime import UTC, date, datetime, time
 
 import click
 from sqlalchemy import exc as sa_exc
 
 from core.encoding import EncodingError
+from core.when import FORMS, parse_when
 from core.profiles import ProfileError
 from pipelines.parse import STEP_SETTINGS, Steps, steps_from_settings
 from storage.db import DEFAULT_URL, Database, DatabaseError, mask_password, open_database
@@ -140,13 +140,13 @@ def open_db(db_url: str, *, create: bool = True) -> Database:
 
 # -- dates -------------------------------------------------------------------------
 
-DATE_HELP = "YYYY-MM-DD or an ISO datetime; UTC unless DATE has an offset"
+DATE_HELP = FORMS
 
 
 class DateParam(click.ParamType):
-    """YYYY-MM-DD or an ISO datetime -> an aware datetime; without an offset it is UTC.
+    """A date or time as core.when reads it (ISO, DD.MM.YYYY, today, yesterday, 7d, 24h, 2w).
 
-    As an upper bound (end_of_day=True) a bare date means the end of that day,
+    As an upper bound (end_of_day=True) a bare day means the end of that day,
     so `--until 2025-12-01` includes the whole of December 1st.
     """
 
@@ -156,22 +156,10 @@ class DateParam(click.ParamType):
         self.end_of_day = end_of_day
 
     def convert(self, value, param, ctx):  # type: ignore[no-untyped-def]
-        if isinstance(value, datetime):
-            return value if value.tzinfo else value.replace(tzinfo=UTC)
-        text = str(value).strip()
         try:
-            day = date.fromisoformat(text)
-        except ValueError:
-            day = None
-        try:
-            if day is not None:
-                parsed = datetime.combine(day, time.max if self.end_of_day else time.min)
-            else:
-                parsed = datetime.fromisoformat(text)
-        except ValueError:
-            self.fail(f"{value!r} is not a date: use YYYY-MM-DD or an ISO datetime such as "
-                      "2025-12-20T10:15+05:00", param, ctx)
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+            return parse_when(value, end_of_day=self.end_of_day)
+        except ValueError as bad:
+            self.fail(str(bad), param, ctx)
 
 
 def since_option(help: str):  # noqa: A002 - click's own word
