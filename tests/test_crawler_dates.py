@@ -418,3 +418,24 @@ def test_the_articles_own_time_beside_its_headline_and_author_links_counts():
             f'</body></html>')
     page = ArticlePage(Page(url="https://x.kz/news/tarify/", body=html.encode("utf-8")))
     assert page.published_at == datetime(2025, 6, 2, 15, 20, tzinfo=_tz(5))
+
+
+@pytest.mark.parametrize("chrome", [
+    '<header class="site-header"><div class="topbar"><time datetime="2025-03-22">Сенбі, 22 наурыз 2025</time></div></header>',
+    '<div class="top-bar"><time datetime="2025-03-22T09:00:00+05:00">22.03.2025</time></div>',
+])
+def test_a_header_clock_with_a_datetime_is_not_the_articles_date(chrome):
+    html = (f'<html lang="ru"><head><title>Тарифы</title></head><body>{chrome}'
+            f'<div class="post"><h1>Тарифы на коммунальные услуги вырастут с апреля</h1>'
+            f'<div class="meta"><time datetime="2025-03-15T11:20:00+05:00">15.03.2025</time></div>'
+            f'<article>{BODY}</article></div></body></html>')
+    page = ArticlePage(Page(url="https://x.kz/news/tarify/", body=html.encode("utf-8")))
+    assert page.published_at == datetime(2025, 3, 15, 11, 20, tzinfo=_tz(5))
+
+
+def test_the_articles_own_header_time_counts():
+    html = (f'<html lang="ru"><head><title>Тарифы</title></head><body><article><header class="entry-header">'
+            f'<h1>Тарифы на коммунальные услуги вырастут с апреля</h1><time datetime="2025-03-15T11:20:00+05:00">'
+            f'15.03.2025</time></header>{BODY}</article></body></html>')
+    page = ArticlePage(Page(url="https://x.kz/news/tarify/", body=html.encode("utf-8")))
+    assert page.published_at == datetime(2025, 3, 15, 11, 20, tzinfo=_tz(5))

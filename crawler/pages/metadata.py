@@ -178,6 +178,9 @@ def _path(url: str | None) -> str:
     return (url.split("://", 1)[-1].partition("/")[2] if "://" in url else url.lstrip("/")).strip("/")
 
 
+_CHROME_CLASS = re.compile(r"(?:^|[\s_-])(?:sidebar|side-bar|footer|topbar|top-bar|header-top|breaking|ticker)(?:$|[\s_-])")
+
+
 def _in_teaser(el, own_url: str | None) -> bool:
     """A <time> of a teaser card: inside a link, or up to three levels below a block that
     holds another article's headline link (four words or more; a link to the page itself,
@@ -187,6 +190,13 @@ def _in_teaser(el, own_url: str | None) -> bool:
     if el.tag != "time":
         return False
     own = _path(own_url)
+    for anc in el.iterancestors():
+        # page chrome outside the article's header: a header clock, a sidebar or footer list
+        if anc.tag in ("body", "html"):
+            break
+        if (anc.tag in ("aside", "nav", "footer", "header") or _CHROME_CLASS.search(anc.get("class") or "")) \
+                and anc.find(".//h1") is None:
+            return True
     for depth, anc in enumerate(el.iterancestors()):
         if depth >= 3 or anc.tag in ("body", "html", "article", "header", "main") or anc.find(".//h1") is not None:
             break  # the article's own header: its links are rubrics, authors, the article itself
