@@ -414,3 +414,21 @@ def test_bare_text_byline_is_not_a_body_paragraph():
     html = _bare_text_page("<br />\n\tАвтор:&nbsp;<b>М. Сейтказина</b><br />")
     raw = extract(Page(url="https://ekibastuz.example/news/proezd", body=html.encode()))
     assert not any("Автор" in p for p in raw.paragraphs)
+
+
+@pytest.mark.parametrize(
+    "head, expected",
+    [
+        # article:author is a profile URL, the name is in <meta name=author>
+        ('<meta property="article:author" content="https://www.facebook.com/stepvestnik">'
+         '<meta name="author" content="Гульнар Ахметова">', ["Гульнар Ахметова"]),
+        # JSON-LD names a CMS login; Dublin Core has the person
+        ('<script type="application/ld+json">{"@type": "NewsArticle", "headline": "x", "author": {"@type": "Person", '
+         '"name": "admin"}}</script><meta name="DC.creator" content="Олег Пак">', ["Олег Пак"]),
+        ('<meta name="sailthru.author" content="Анна Ли">', ["Анна Ли"]),
+    ],
+    ids=["profile-url-then-name", "login-then-dublin-core", "sailthru"],
+)
+def test_the_first_metadata_source_that_names_a_person(head, expected):
+    raw = parse(html(head=head))
+    assert raw.authors == expected and raw.layers["authors"] == "metadata"

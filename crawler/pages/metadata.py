@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 import lxml.html
 from lxml import etree
 
+from core.bylines import clean_authors
 from crawler.pages.html import select, text_of
 
 ARTICLE_TYPES = {"NewsArticle", "Article", "ReportageNewsArticle", "AnalysisNewsArticle", "BlogPosting", "WebPageElement"}
@@ -137,7 +138,11 @@ def read_metadata(root) -> Metadata:
     meta.site_name = first("og:site_name", "application-name") or meta.site_name
     meta.published = meta.published or first("article:published_time", "datepublished", "pubdate", "publishdate")
     meta.modified = meta.modified or first("article:modified_time", "datemodified", "og:updated_time")
-    meta.authors = meta.authors or props.get("article:author", []) or props.get("author", [])
+    if not clean_authors(meta.authors):
+        # the first source that names a person: article:author is often a profile URL, the
+        # JSON-LD author a CMS login, while <meta name=author> or Dublin Core has the name
+        named = next((props[key] for key in AUTHOR_KEYS if props.get(key) and clean_authors(props[key])), None)
+        meta.authors = named or meta.authors or props.get("article:author", []) or props.get("author", [])
     meta.description = meta.description or first("og:description", "description")
     meta.section = meta.section or first("article:section")
     meta.tags = meta.tags or props.get("article:tag", [])
@@ -156,6 +161,9 @@ def read_metadata(root) -> Metadata:
     return meta
 
 
+# <meta> names (lower case) that name the author, in the order they are trusted.
+AUTHOR_KEYS = ("article:author", "author", "dc.creator", "dcterms.creator", "sailthru.author", "parsely-author",
+               "byl", "cxenseparse:author")
 # <meta> names (lower case) for the publication time, in the order they are trusted:
 # the Open Graph article tags, schema.org itemprop, then what CMSs and analytics
 # tags write (Dublin Core, Sailthru, Parse.ly, Cxense, Mediator).
