@@ -213,3 +213,40 @@ def test_datasette_style_search_finds_words_as_written(tmp_path):
         assert [row[0] for row in found] == [ids[3]]
     finally:
         db.close()
+
+
+def test_order_is_title_parts_then_newest(corpus_db):
+    ids = corpus_db.ids
+    with corpus_db.session() as session:
+        # both titles hold a form of аким (Аким города; акимов районов): the newer first
+        assert [h.id for h in search.search(session, "аким")] == [ids[3], ids[1]]
+        # article 2's title holds both words, so its rank is 2
+        assert [(h.id, h.rank) for h in search.search(session, "тенге доллар")] == [(ids[2], 2.0)]
+        # 1: выборы in the title; 3: выборах in the body only
+        assert [(h.id, h.rank) for h in search.search(session, "выборы")] == [(ids[1], 1.0), (ids[3], 0.0)]
+
+
+def test_prefix_not_and_explicit_and(corpus_db):
+    ids = corpus_db.ids
+    with corpus_db.session() as session:
+        hits = search.search(session, "выбор*")
+        assert [h.id for h in hits] == [ids[1], ids[3]]
+        assert "[выборах]" in hits[1].snippet  # a prefix match is highlighted too
+        assert [h.id for h in search.search(session, "аким NOT алматы")] == [ids[1]]
+        assert [h.id for h in search.search(session, "NOT алматы аким")] == [ids[1]]
+        assert [h.id for h in search.search(session, "курс AND тенге")] == [ids[2]]
+        assert search.search(session, "курс AND выборы") == []
+        assert [h.id for h in search.search(session, "caravan.kz")] == [ids[1]]  # "передает Caravan.kz"
+
+
+def test_count_offset_and_no_limit(corpus_db):
+    ids = corpus_db.ids
+    with corpus_db.session() as session:
+        assert search.count(session, "аким") == 2
+        assert search.count(session, "аким", tag="Алматы") == 1
+        assert [h.id for h in search.search(session, "аким", limit=1, offset=1)] == [ids[1]]
+        assert search.search(session, "аким", offset=2) == []
+        assert len(search.search(session, "аким OR тенге OR погода", limit=None)) == 4
+        for bad in ({"offset": -1}, {"limit": 0}, {"offset": True}):
+            with pytest.raises(search.QueryError):
+                search.search(session, "аким", **bad)
