@@ -112,6 +112,12 @@ _QUOTED = re.compile(r"^(?:м?иа|иац|информагентств\w*|инф
 # Two names glued where the markup had two elements and no space ("Дина КаримоваСергей Попов",
 # a Drupal field's items read as one text): a Cyrillic lower-case letter then a capital opening a word.
 _GLUED = re.compile(r"(?<=[а-яёәғқңөұүһі])(?=[А-ЯЁӘҒҚҢӨҰҮҺІ][а-яёәғқңөұүһі])")
+# An organization or a source credited where a byline stands: no person ("пресс-служба акимата",
+# "Источник: Kazinform", "По материалам РИА Новости", "Press service of the akimat").
+_NOT_PERSON = re.compile(
+    r"^(?:пресс-служб\w*|пресс-центр\w*|пресс-секретариат\w*|служб\w*|управлени\w*|департамент\w*|министерств\w*|"
+    r"акимат\w*|ведомств\w*|пресс-қызмет\w*|баспасөз\s+қызмет\w*|press\s+(?:service|office)|"
+    r"источник\w*|по\s+материалам|дереккөз\w*|source)(?![\w-])", re.I)
 # A CMS login ("admin", "editor_vko"): one word, no capital, or joined by "_".
 _LOGIN = re.compile(r"^(?:[^\W\d_A-ZА-ЯЁӘҒҚҢӨҰҮҺІ]+|\w*_\w*)$")
 _INITIALS_ONLY = re.compile(r"^(?:[^\W\d_]{1,2}\.\s*){1,3}$")
@@ -163,6 +169,11 @@ def split_byline(text: str | None) -> Byline:
             agencies.append(part)
             continue
         if _LOGIN.match(part):
+            continue
+        if _NOT_PERSON.match(part):
+            rest = _EDGE_JUNK.sub("", _NOT_PERSON.sub("", part, count=1))
+            if rest and _is_agency(rest):
+                agencies.append(rest)
             continue
         if _ROLE.search(part):
             # "редактор отдела Гульнар Ахметова": the role and the words it governs
