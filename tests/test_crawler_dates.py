@@ -439,3 +439,14 @@ def test_the_articles_own_header_time_counts():
             f'15.03.2025</time></header>{BODY}</article></body></html>')
     page = ArticlePage(Page(url="https://x.kz/news/tarify/", body=html.encode("utf-8")))
     assert page.published_at == datetime(2025, 3, 15, 11, 20, tzinfo=_tz(5))
+
+
+def test_the_time_in_an_articles_own_footer_counts():
+    # Twenty Twenty-One: <footer class="entry-footer"><span class="posted-on">Published <time …></span></footer>
+    html = (f'<html lang="ru"><head><title>Тарифы</title></head><body><header class="site-header"><a href="/">Сайт</a></header>'
+            f'<article class="post"><header class="entry-header"><h1>Тарифы на коммунальные услуги вырастут с апреля</h1>'
+            f'</header><div class="entry-content">{BODY}</div><footer class="entry-footer"><span class="posted-on">Published '
+            f'<time class="entry-date published" datetime="2025-03-15T11:20:00+05:00">15.03.2025</time></span></footer>'
+            f'</article></body></html>')
+    page = ArticlePage(Page(url="https://x.kz/news/tarify/", body=html.encode("utf-8")))
+    assert page.published_at == datetime(2025, 3, 15, 11, 20, tzinfo=_tz(5))

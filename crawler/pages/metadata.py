@@ -204,7 +204,9 @@ def _in_teaser(el, own_url: str | None) -> bool:
             break
         if (anc.tag in ("aside", "nav", "footer", "header") or _CHROME_CLASS.search(anc.get("class") or "")) \
                 and anc.find(".//h1") is None:
-            return True
+            # an <article>'s own footer or header ("Published <time>" in Twenty Twenty-One's
+            # footer.entry-footer) is the article's
+            return next(anc.iterancestors("article"), None) is None
     for depth, anc in enumerate(el.iterancestors()):
         if depth >= 3 or anc.tag in ("body", "html", "article", "header", "main") or anc.find(".//h1") is not None:
             break  # the article's own header: its links are rubrics, authors, the article itself
