@@ -450,3 +450,13 @@ def test_the_time_in_an_articles_own_footer_counts():
             f'</article></body></html>')
     page = ArticlePage(Page(url="https://x.kz/news/tarify/", body=html.encode("utf-8")))
     assert page.published_at == datetime(2025, 3, 15, 11, 20, tzinfo=_tz(5))
+
+
+def test_a_date_item_takes_the_time_its_next_item_prints_alone():
+    # Elementor Pro post-info: the date and the time are two list items
+    meta = ('<ul class="elementor-post-info"><li itemprop="datePublished"><a href="/2025/03/17/"><span>17 марта 2025'
+            '</span></a></li><li><span><time>21:50</time></span></li></ul>')
+    html = (f'<html lang="ru"><head><title>Тарифы</title></head><body><h1>Тарифы на коммунальные услуги вырастут с апреля</h1>'
+            f'{meta}<article>{BODY}</article></body></html>')
+    page = ArticlePage(Page(url="https://x.kz/news/tarify/", body=html.encode("utf-8")))
+    assert page.published_at == datetime(2025, 3, 17, 21, 50, tzinfo=_tz(5))

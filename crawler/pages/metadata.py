@@ -186,6 +186,21 @@ def _path(url: str | None) -> str:
     return (url.split("://", 1)[-1].partition("/")[2] if "://" in url else url.lstrip("/")).strip("/")
 
 
+_BARE_TIME = re.compile(r"\d{1,2}:\d{2}")
+
+
+def _with_time_beside(el) -> str:
+    """An element's visible date, with the time its next sibling prints alone (Elementor's
+    post-info: '17 марта 2025' in one item, '21:50' in the next)."""
+    text = text_of(el)
+    after = el.getnext()
+    if text and ":" not in text and after is not None and isinstance(after.tag, str):
+        beside = text_of(after)
+        if _BARE_TIME.fullmatch(beside):
+            return f"{text} {beside}"
+    return text
+
+
 _CHROME_CLASS = re.compile(r"(?:^|[\s_-])(?:sidebar|side-bar|footer|topbar|top-bar|header-top|breaking|ticker)(?:$|[\s_-])")
 
 
@@ -234,7 +249,7 @@ def _read_dates(meta: Metadata, root, objects: list[dict], article: dict | None,
             if not el.get("content") or not _RDFA_PUBLISHED & {p.rsplit(":", 1)[-1].lower()
                                                                for p in el.get("property").split()}:
                 continue
-        value = el.get("datetime") or el.get("content") or text_of(el)
+        value = el.get("datetime") or el.get("content") or _with_time_beside(el)
         if value:
             # a <time> inside a link dates a teaser card (a ticker, a "more news" grid), not
             # this article: it still tells the zone the site's CMS writes in
