@@ -239,3 +239,14 @@ def test_a_class_naming_the_block_also_or_a_teaser_network():
     assert len(links(page(after=also))) == 3
     network = f'<div class="relap-default-wrapper"><div class="relap-title">Рекомендуем</div>{_THREE_CARDS}</div>'
     assert links(page(after=network)) == []
+
+
+def test_a_link_whose_text_opens_with_the_label_is_a_related_line():
+    inside = '<p><a href="/news/2025/03/02/remont-dorog"><strong>Читайте также: Ремонт дорог начнут в апреле</strong></a></p>'
+    assert links(page(inside=inside)) == [(None, "Ремонт дорог начнут в апреле", "/news/2025/03/02/remont-dorog")]
+
+
+def test_a_link_that_only_mentions_related_words_is_not_a_line():
+    inside = ('<p>Подробности <a href="/news/2025/03/02/remont-dorog">по теме ремонта дорог в апреле</a> '
+              'опубликованы на сайте акимата вместе с картой объездов и графиком работ на каждой улице.</p>')
+    assert links(page(inside=inside)) == []

@@ -276,6 +276,27 @@ def _signal(el, stop: set) -> int:
     return 0
 
 
+_LABEL_SPLIT = re.compile(r"^(.{0,40}?)\s*[:—–-]\s*(?=\S)")
+
+
+def _labelled_link(a, base_url: str) -> RawLink | None:
+    """A link whose own text opens with the label: "<a><b>Читайте также: Заголовок</b></a>"
+    (the editor linked the whole line). The headline is the text after the label."""
+    head = (a.text or "").strip() or next((c.text or "" for c in a if isinstance(c.tag, str)), "").strip()
+    if not head or not _RELATED_HEADING.match(_LEADING_MARKS.sub("", head[:60])):
+        return None  # most links: one look at their first words
+    text = _LEADING_MARKS.sub("", text_of(a))
+    m = _LABEL_SPLIT.match(text)
+    if not m or not _RELATED_HEADING.fullmatch(_LEADING_MARKS.sub("", m[1]).strip()):
+        return None
+    title = text[m.end():].strip()
+    href = (a.get("href") or "").strip()
+    if words(title) < 3 or not href or href.startswith(("#", "javascript:")) or not _same_site(href, base_url) \
+            or _RUBRIC_HREF.search(href):
+        return None
+    return RawLink(title=title, url=href, tag=None)
+
+
 def _in_network(el, stop: set) -> bool:
     for wrapper in el.iterancestors():
         if wrapper in stop or wrapper.tag in ("body", "html"):
@@ -342,6 +363,12 @@ def find_related(root, first, last, base_url: str) -> list[RawLink]:
                 named.extend(run)
                 named_after = named_after or after
                 continue
+        if el.tag == "a":
+            line = _labelled_link(el, base_url)
+            if line is not None and not _in_hard_chrome(el, stop) and not _in_network(el, stop):
+                named.append(line)
+                named_after = named_after or after
+            continue
         if el.tag not in _BLOCK_TAGS:
             continue
         signal = _signal(el, stop)
