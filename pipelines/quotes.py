@@ -293,13 +293,14 @@ def _dash_paragraph(paragraph: str, index: int) -> _Found | None:
     return None
 
 
-def _looks_like_list_item(text: str) -> bool:
-    """"— на первого ребенка — 164 350 тенге;": a list, not a reply."""
+def _looks_like_list_item(text: str, short_reply: bool = False) -> bool:
+    """"— на первого ребенка — 164 350 тенге;": a list, not a reply. `short_reply`: a
+    short full sentence may be one ("Директор Айгуль Нурова:" / "— Школа готова.")."""
     text = text.strip()
     if text[:1].islower() or text.endswith((";", ",")):
         return True
-    # short: "— 25 тысяч тенге." is an item; "— Школа готова." after a speaker line is a reply
-    return len(text.split()) < (2 if text[:1].isupper() and text.endswith((".", "!", "?", "…")) else 4)
+    short = short_reply and text[:1].isupper() and text.endswith((".", "!", "?", "…"))
+    return len(text.split()) < (2 if short else 4)
 
 
 # -- styles B, C, D: quote marks ----------------------------------------------
@@ -511,7 +512,12 @@ def extract_quotes(paragraphs: list[str]) -> list[Quote]:
         paragraph = paragraphs[index]
         if offset == 0 and _LEAD_DASH.match(paragraph):
             item = _dash_paragraph(paragraph, index)
-            if item is None and (pending or previous) and not _looks_like_list_item(paragraph[_LEAD_DASH.match(paragraph).end():]) \
+            # a short reply only after a speaker line with no verb or a speech verb, and alone:
+            # "Аким перечислил меры:" / "— Ремонт школ." / "— Новые автобусы." is a list
+            short_reply = bool(pending) and (pending[1] is None or _speech_verb(pending[1])) and not (
+                index + 1 < len(paragraphs) and _LEAD_DASH.match(paragraphs[index + 1]))
+            if item is None and (pending or previous) and not _looks_like_list_item(
+                    paragraph[_LEAD_DASH.match(paragraph).end():], short_reply) \
                     and not (previous and not pending and paragraph.rstrip().endswith("?")):
                 start = _LEAD_DASH.match(paragraph).end()
                 if pending:

@@ -396,3 +396,11 @@ def test_a_role_of_another_kind_is_not_the_person_quoted_just_before():
     quotes = extract_quotes(["«Дорогу построим за год», — сказал аким района Нурлан Ермеков.",
                              "«Подрядчик уже выбран», — добавил пресс-секретарь."])
     assert [q.speaker_canonical for q in quotes] == ["Нурлан Ермеков", None]
+
+
+@pytest.mark.parametrize("paragraphs", [
+    ["Аким перечислил меры:", "— Ремонт школ.", "— Новые автобусы."],
+    ["Министр назвал приоритеты:", "— Ремонт дорог."],
+])
+def test_short_capitalized_list_items_after_a_colon_are_no_reply(paragraphs):
+    assert extract_quotes(paragraphs) == []
