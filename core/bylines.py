@@ -14,8 +14,13 @@ Rules of `split_byline` (tests/test_titles_authors.py holds a case for each):
   the major European languages ("и", "және", "мен", "and", "und", "et", "y", "e", "i", …);
 - role words ("корреспондент", "собкор", "редактор", "correspondent", …) go;
 - news agencies and outlets ("РИА Новости", "dpa", "AFP", "Kazinform", a domain
-  like "Tengrinews.kz") are not people: they are returned apart, in `agencies`,
-  and `clean_authors` (what the extraction stores) leaves them out.
+  like "Tengrinews.kz", "МИА «Казинформ»", "Источник: Kazinform") are not people: they
+  are returned apart, in `agencies`, and `clean_authors` (what the extraction stores)
+  leaves them out;
+- photo, video and graphics credits ("Фото: …", "…, фото автора", "Автор фото: …"),
+  contact labels ("Telegram: @…"), organizations ("пресс-служба акимата") and CMS
+  logins ("admin", "editor_vko") name no author;
+- two names glued where the markup had no space ("Дина КаримоваСергей Попов") are two.
 """
 
 from __future__ import annotations
