@@ -365,8 +365,10 @@ def find_people(paragraphs: list[str]) -> list[tuple[int, Person]]:
     # A surname that does not tell the gender ("Ажар Гиният", "Алия Ким"): the past verb
     # next to a mention does ("Ажар Гиният посетила", "— сказала Алия Ким").
     verb_gender: dict[str, bool] = {}
+    looked: dict[str, int] = {}
     for index, start, end, name in found:
-        if name not in verb_gender and _ungendered(name):
+        if name not in verb_gender and _ungendered(name) and looked.get(name, 0) < 3:
+            looked[name] = looked.get(name, 0) + 1  # the first mentions say it if any does
             text = paragraphs[index]
             near = _WORDS.findall(text[end:end + 24])[:1] + _WORDS.findall(text[max(0, start - 16):start])[-1:]
             for word in near:

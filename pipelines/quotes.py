@@ -460,7 +460,7 @@ def _marked(paragraphs: list[str], index: int, offset: int) -> tuple[list[_Found
             style = "D"
             if who and n_words < _MIN_QUOTE_WORDS and tail.lstrip()[:1] not in ("", ".", "!", "?", "…"):
                 who = None  # a two-word D quote must end its sentence: "ответил коротко: «Весной начнем»."
-        if not who and _sentence_start(paragraph[:i]):
+        if not who and tail[:1] == "." and _ABOUT_THIS.match(tail) and _sentence_start(paragraph[:i]):
             who = _attribution_next_sentence(tail)
             style = "B" if opener == "«" else "C"
         if who and who[0] and who[0].lower() in _LINKING:
@@ -514,10 +514,10 @@ def extract_quotes(paragraphs: list[str]) -> list[Quote]:
             item = _dash_paragraph(paragraph, index)
             # a short reply only after a speaker line with no verb or a speech verb, and alone:
             # "Аким перечислил меры:" / "— Ремонт школ." / "— Новые автобусы." is a list
-            short_reply = bool(pending) and (pending[1] is None or _speech_verb(pending[1])) and not (
-                index + 1 < len(paragraphs) and _LEAD_DASH.match(paragraphs[index + 1]))
             if item is None and (pending or previous) and not _looks_like_list_item(
-                    paragraph[_LEAD_DASH.match(paragraph).end():], short_reply) \
+                    paragraph[_LEAD_DASH.match(paragraph).end():],
+                    bool(pending) and (pending[1] is None or _speech_verb(pending[1])) and not (
+                        index + 1 < len(paragraphs) and _LEAD_DASH.match(paragraphs[index + 1]))) \
                     and not (previous and not pending and paragraph.rstrip().endswith("?")):
                 start = _LEAD_DASH.match(paragraph).end()
                 if pending:
