@@ -176,9 +176,11 @@ def find_title(root, names: set[str] = frozenset()) -> str | None:
         return full
     # Runs of neighbouring parts, separators kept: a headline may hold a separator of
     # its own ("«…» — интервью с главврачом | Site").
-    cuts = [0, *(x for m in _TITLE_SEPARATORS.finditer(full) for x in (m.start(), m.end())), len(full)]
-    starts, ends = cuts[0::2], cuts[1::2]
-    runs = {full[a:b].strip() for i, a in enumerate(starts) for b in ends[i:] if (a, b) != (0, len(full))}
+    runs = set(parts)
+    if len(parts) <= 8 and len(full) <= 400:  # a real <title>; a hostile one holds thousands of parts
+        cuts = [0, *(x for m in _TITLE_SEPARATORS.finditer(full) for x in (m.start(), m.end())), len(full)]
+        starts, ends = cuts[0::2], cuts[1::2]
+        runs |= {full[a:b].strip() for i, a in enumerate(starts) for b in ends[i:] if (a, b) != (0, len(full))}
     body = root.find("body")
     shown = set()
     if body is not None:
