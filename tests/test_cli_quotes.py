@@ -128,7 +128,7 @@ def test_cli_formats(stored, db_url):
     assert "no quotes match" in _run(db_url, "--speaker", "Назарбаев").output
 
 
-@pytest.mark.parametrize("option, value", [("--since", "2025-13-01"), ("--until", "вчера")])
+@pytest.mark.parametrize("option, value", [("--since", "2025-13-01"), ("--until", "позавчера")])
 def test_cli_bad_date_is_a_usage_error(db_url, option, value):
     """The one date type of every command: exit 2, click's usage hint, then one error line."""
     result = _run(db_url, option, value)
