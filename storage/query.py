@@ -20,13 +20,14 @@ import json
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field, fields
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, get_type_hints
 
 from sqlalchemy import Text, cast, func, or_, select
 from sqlalchemy.orm import Session
 
 from core import items
+from core.when import parse_when
 from storage import models as m
 from storage import search as _search
 from storage.articles import stored_articles
@@ -229,8 +230,8 @@ def related_links(session: Session, ref: str | int) -> RelatedReport | None:
 def iter_export(
     session: Session,
     *,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    since: datetime | date | str | None = None,
+    until: datetime | date | str | None = None,
     site: str | None = None,
     batch: int = EXPORT_BATCH,
 ) -> Iterator[dict[str, Any]]:
@@ -245,6 +246,9 @@ def iter_export(
     """
     if site is not None:
         _search.check_site(session, site)
+    # Read the bounds now: a bad one is a ValueError at the call, not at the first row.
+    since = parse_when(since) if since is not None else None
+    until = parse_when(until, end_of_day=True) if until is not None else None
     return _export_rows(session, since=since, until=until, site=site, batch=batch)
 
 

@@ -18,13 +18,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime
 from itertools import islice
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from core.names import lemma, word_key
+from core.when import parse_when
 from core.normalize import fold_for_search, normalize_text
 from storage import models as m
 from core.normalize import clip
@@ -79,11 +80,9 @@ def speaker_matches(query: str, *speakers: str | None) -> bool:
     return False
 
 
-def _bound(value: date | datetime, *, end: bool) -> datetime:
-    """A datetime as UTC (naive means UTC); a date as the start (or end) of that UTC day."""
-    if not isinstance(value, datetime):
-        value = datetime.combine(value, time.max if end else time.min)
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+def _bound(value: date | datetime | str, *, end: bool) -> datetime:
+    """core.when's reading (a date, a datetime, "2025-12-01", "7d", …) as UTC."""
+    return parse_when(value, end_of_day=end).astimezone(UTC)
 
 
 def _checked(speaker, contains, limit, offset) -> None:  # type: ignore[no-untyped-def]

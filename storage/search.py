@@ -45,6 +45,7 @@ from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.orm import Session
 
 from core.normalize import clip
+from core.when import parse_when
 from storage import models as m
 from storage.runs import NoSuchSite, site_id
 
@@ -425,9 +426,9 @@ def _matches(session: Session, groups, *, site, since, until, tag):  # type: ign
     if site is not None:
         stmt = stmt.join(m.Site, m.Site.id == m.Article.site_id).where(m.Site.name == site)
     if since is not None:
-        stmt = stmt.where(m.Article.published_at >= since)
+        stmt = stmt.where(m.Article.published_at >= parse_when(since))
     if until is not None:
-        stmt = stmt.where(m.Article.published_at <= until)
+        stmt = stmt.where(m.Article.published_at <= parse_when(until, end_of_day=True))
     if tag is not None:
         stmt = stmt.where(
             m.Article.id.in_(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import tracemalloc
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import insert
@@ -86,6 +86,13 @@ def test_export_filters(corpus_db):
             CORPUS[2].title,
             CORPUS[3].title,
         ]
+        # The Python API reads dates as the CLI does: a string, a date, a DD.MM.YYYY day.
+        assert [r["title"] for r in query.iter_export(session, since="2025-12-03")] == [CORPUS[2].title, CORPUS[3].title]
+        assert [r["title"] for r in query.iter_export(session, since="03.12.2025")] == [CORPUS[2].title, CORPUS[3].title]
+        upto = [r["title"] for r in query.iter_export(session, until=date(2025, 12, 1))]
+        assert upto == [r["title"] for r in query.iter_export(session, until="2025-12-01")] and CORPUS[0].title in upto
+        with pytest.raises(ValueError, match="'1 декабря' is not a date: use YYYY-MM-DD"):
+            query.iter_export(session, since="1 декабря")  # at the call, before any row
 
 
 def _bulk_articles(session, count: int, first: int = 0) -> None:
