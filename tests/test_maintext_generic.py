@@ -324,3 +324,13 @@ def test_the_correspondent_in_a_meta_line_under_the_headline_is_the_author():
     raw = extract(Page(url="http://pravda-zhezkazgan.kz/culture/4421.html", body=longer.encode()))
     assert raw.authors == ["Сауле Жунусова-Темирбаева"]
     assert raw.published_at.isoformat() == "2023-01-14T10:20:00+06:00"  # ALMT was +06:00 then
+
+
+def test_signatures_in_capitals_and_with_an_interviewers_role_word():
+    from lxml import html as lhtml
+    from crawler.pages.generic import signature_after
+    for signed, expected in (("<P ALIGN=RIGHT><B>Сергей ВЕТРОВ</B></P>", ["Сергей ВЕТРОВ"]),
+                             ("<p><i>Беседовала Дарина Ким</i></p>", ["Дарина Ким"]),
+                             ("<p><i>Фото пресс-службы</i></p>", [])):
+        root = lhtml.fromstring(f'<div><p id="last">Текст статьи.</p>{signed}</div>')
+        assert signature_after(root.get_element_by_id("last")) == expected, signed

@@ -229,7 +229,9 @@ def _byline_part(text: str) -> str | None:
         return next((part.strip() for part in _META_PARTS.split(text) if BYLINE_LINE.match(part.strip())), None)
     return None
 _MAX_BYLINE = 120
-_SIGNATURE = re.compile(r"^(?:[А-ЯЁӘҒҚҢӨҰҮҺІ]\.\s?){0,2}[А-ЯЁӘҒҚҢӨҰҮҺІ][а-яёәғқңөұүһі-]+(?:\s[А-ЯЁӘҒҚҢӨҰҮҺІ][а-яёәғқңөұүһі-]+){1,2}$")
+# "Андрей Волков", "А. Волков", "Сергей ВЕТРОВ" (a surname in capitals, as old papers sign).
+_SIGNATURE_WORD = r"[А-ЯЁӘҒҚҢӨҰҮҺІ](?:[а-яёәғқңөұүһі-]+|[А-ЯЁӘҒҚҢӨҰҮҺІ-]+)"
+_SIGNATURE = re.compile(rf"^(?:[А-ЯЁӘҒҚҢӨҰҮҺІ]\.\s?){{0,2}}{_SIGNATURE_WORD}(?:\s{_SIGNATURE_WORD}){{1,2}}$")
 
 
 def _byline_context_ok(el) -> bool:
@@ -351,8 +353,8 @@ def signature_after(last, related: frozenset = frozenset()) -> list[str]:
         name, *credits = [part.strip() for part in text.split(",")]
         if credits and not all(c and c[0].islower() and words(c) <= 4 for c in credits):
             return []
-        if _SIGNATURE.match(name) and any(is_name_token(w) for w in name.split() if "." not in w):
-            return [name]
+        if _SIGNATURE.match(name) and any(is_name_token(w.capitalize()) for w in name.split() if "." not in w):
+            return clean_authors([name])  # "Беседовала Дарина Ким": the role word goes there
         return []
     return []
 
