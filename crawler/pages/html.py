@@ -66,7 +66,7 @@ def parse_html(text: str) -> etree._Element:
     text = _XML_DECL.sub("", text, count=1)  # lxml refuses str input with an encoding declaration
     # libxml2 mis-parses some doctypes (lxml bug 1955915) and loses the document after them.
     text = _DOCTYPE.sub("", text[:1024], count=1) + text[1024:]
-    if not text.strip():
+    if not text or text.isspace():  # no copy of the page, as strip() would make
         text = "<html><body></body></html>"
     try:
         root = lxml.html.document_fromstring(text, parser=_PARSER)
