@@ -180,9 +180,11 @@ MODIFIED_KEYS = (
 _RDFA_PUBLISHED = {"date", "created", "issued", "datepublished", "datecreated", "published_time"}
 _JSONLD_DATES = ("datePublished", "dateCreated", "dateModified", "uploadDate")
 # itemprop=datePublished, RDFa, <time datetime>, in document order; <meta> was read above,
-# in trust order. One XPath: the CSS union fell back to lxml's slower selector on every page.
+# in trust order. From the attributes up (`//@x/parent::*`): a third of the time of
+# `//*[@x]`, whose predicate libxml2 evaluates on every element, and of the CSS union.
 _DATE_ELEMENTS = etree.XPath(
-    "//*[@itemprop='datePublished'][not(self::meta)] | //*[@property][not(self::meta)] | //time[@datetime]")
+    "//@itemprop[.='datePublished']/parent::*[not(self::meta)] | //@property/parent::*[not(self::meta)]"
+    " | //time[@datetime]")
 
 
 def _path(url: str | None) -> str:
