@@ -334,3 +334,18 @@ def test_signatures_in_capitals_and_with_an_interviewers_role_word():
                              ("<p><i>Фото пресс-службы</i></p>", [])):
         root = lhtml.fromstring(f'<div><p id="last">Текст статьи.</p>{signed}</div>')
         assert signature_after(root.get_element_by_id("last")) == expected, signed
+
+
+def test_a_dateline_carrying_the_author_mid_line_gives_both():
+    text = "".join(f"<P>{s}</P>" for s in _SENTENCES[:5])
+    html = ('<HTML><HEAD><TITLE>Балхашские вести - Ремонт сетей</TITLE></HEAD><BODY><TABLE><TR>'
+            '<TD WIDTH=150><A HREF="/">Главная</A><BR><A HREF="/news.php">Новости</A></TD><TD>'
+            '<FONT SIZE=4><B>Горячую воду отключат на две недели</B></FONT><BR>'
+            '<FONT SIZE=1>Опубликовано: 12 ноября 2025 г. в 09:10 Автор: Бауыржан Сейткали, фото автора</FONT>'
+            f'{text}</TD></TR></TABLE></BODY></HTML>')
+    raw = extract(Page(url="http://balkhash-test.kz/gkh.php?id=1", body=html.encode()))
+    assert raw.authors == ["Бауыржан Сейткали"]
+    assert raw.published_at.isoformat() == "2025-11-12T09:10:00+05:00"
+    from crawler.pages.generic import _byline_part
+    # A sentence that mentions an author is no dateline.
+    assert _byline_part("Книгу представил автор: Иван Петров рассказал о ней читателям библиотеки") is None

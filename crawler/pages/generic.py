@@ -221,13 +221,26 @@ def _authors_of_line(text: str) -> list[str]:
 _META_PARTS = re.compile(r"\s[|·•]\s")
 
 
+# A label inside a dateline with no separator: "Опубликовано: 12 ноября 2025 г. в 09:10 Автор: …".
+_LABEL_MIDLINE = re.compile(r"\s(?=(?:авторы?|текст|корр\.?|корреспондент)\s*:)", re.I)
+
+
 def _byline_part(text: str) -> str | None:
-    """The "Автор: …" part of a line: the whole line, or one part of a meta line."""
+    """The "Автор: …" part of a line: the whole line, one part of a meta line, or the
+    rest of a dateline from its label on."""
     if BYLINE_LINE.match(text):
         return text
     if "|" in text or "·" in text or "•" in text:
-        return next((part.strip() for part in _META_PARTS.split(text) if BYLINE_LINE.match(part.strip())), None)
+        found = next((part.strip() for part in _META_PARTS.split(text) if BYLINE_LINE.match(part.strip())), None)
+        if found:
+            return found
+    if len(text) <= 160 and any(ch.isdigit() for ch in text):  # a dateline, not a sentence
+        parts = _LABEL_MIDLINE.split(text, maxsplit=1)
+        if len(parts) == 2 and BYLINE_LINE.match(parts[1]):
+            return parts[1].split(" | ")[0].strip()
     return None
+
+
 _MAX_BYLINE = 120
 # "Андрей Волков", "А. Волков", "Сергей ВЕТРОВ" (a surname in capitals, as old papers sign).
 _SIGNATURE_WORD = r"[А-ЯЁӘҒҚҢӨҰҮҺІ](?:[а-яёәғқңөұүһі-]+|[А-ЯЁӘҒҚҢӨҰҮҺІ-]+)"
