@@ -78,11 +78,11 @@ _BRACKETS = re.compile(r"\(([^()]*)\)|\[([^\[\]]*)\]")
 _LABEL_WORD = (r"(?:авторы?|автор\s+материала|текст|тексты|фото(?:графии)?|видео|иллюстрации|инфографика|"
                r"материал\s+подготовил[аи]?|подготовил[аи]?|записал[аи]?|беседовал[аи]?|"
                r"author|authors|text|texts|photos?|words|written\s+by|reporting\s+by|fotos?|texte?|"
-               r"мәтін|автор|суреттер|сурет|от|by)")
+               r"мәтін|автор|мақала\s+авторы|дайындаған(?:дар)?|суреттер|сурет|от|by)")
 _LABEL = re.compile(
     rf"^\s*{_LABEL_WORD}(?:\s*(?:и|and|und|et|және|,|&|/)\s*{_LABEL_WORD})*\s*(?:[:\-–—|]|$)\s*", re.I)
 _BARE_LABEL = re.compile(r"^\s*(?:[Аа]вторы?|[Тт]екст|[Bb]y|BY|От|[Vv]on(?!\s+(?:der|den|dem)\b)|[Pp]ar|[Pp]or|(?:[Мм]атериал\s+)?[Пп]одготовил[аи]?|"
-                         r"[Бб]еседовал[аи]?|[Зз]аписал[аи]?|[Ии]нтервью\s+взял[аи]?)\s+(?=\S)")
+                         r"[Бб]еседовал[аи]?|[Зз]аписал[аи]?|[Ии]нтервью\s+взял[аи]?|[Дд]айындаған)\s+(?=\S)")
 # One author from the next: punctuation, and "and" in the languages bylines come in.
 # Case-sensitive: "E. Smith" and "И. Петров" are initials, "e" and "и" are words.
 _SEPARATORS = re.compile(

@@ -437,3 +437,22 @@ def test_bare_text_byline_is_not_a_body_paragraph():
 def test_the_first_metadata_source_that_names_a_person(head, expected):
     raw = parse(html(head=head))
     assert raw.authors == expected and raw.layers["authors"] == "metadata"
+
+
+def test_kazakh_byline_labels():
+    from core.bylines import clean_authors
+    assert clean_authors(["Дайындаған: Айгүл Серікқызы"]) == ["Айгүл Серікқызы"]
+    assert clean_authors(["Дайындаған Айгүл Серікқызы"]) == ["Айгүл Серікқызы"]
+    assert clean_authors(["Мақала авторы: Ерлан Сапаров"]) == ["Ерлан Сапаров"]
+    assert clean_authors(["Дайындағандар: Айгүл Серікқызы мен Ерлан Сапаров"]) == ["Айгүл Серікқызы", "Ерлан Сапаров"]
+
+
+def test_a_kazakh_byline_line_after_the_text_is_read():
+    from core.items import Page
+    from crawler.pages import extract
+    text = "".join(f"<p>Павлодарда жаңа мектеп ашылды, онда {i} сынып бар және балалар жаңа оқу жылын осында бастайды.</p>"
+                   for i in range(5, 10))
+    html = (f'<html lang="kk"><head><title>Жаңа мектеп</title></head><body><article><h1>Павлодарда жаңа мектеп ашылды</h1>'
+            f'{text}</article><p>Дайындаған: Айгүл Серікқызы</p></body></html>')
+    raw = extract(Page(url="https://ertis-test.kz/kk/news/mektep", body=html.encode()))
+    assert raw.authors == ["Айгүл Серікқызы"]
