@@ -131,7 +131,7 @@ def test_chunks_rule_adds_the_twin_containers_in_document_order():
           "сколько можно ремонтировать этот мост, каждый год одно и то же, пробки и шум.</p></div></div></div>"
         + "</div>")
     kept = _kept(root, "(//div[@class='article-body chunk'])[2]/p")
-    assert [k[0] for k in _with_chunks(root, kept)] == _SENTENCES
+    assert [k[0] for k in _with_chunks(kept)] == _SENTENCES
 
 
 def test_chunks_rule_needs_a_classed_container_and_prose_in_the_twin():
@@ -143,9 +143,9 @@ def test_chunks_rule_needs_a_classed_container_and_prose_in_the_twin():
         '<div class="row"><div class="txt">' + "".join(f"<p>{s}</p>" for s in _SENTENCES[4:]) + "</div></div>"
         '<div class="row"><div class="txt"><p>Фото: пресс-служба</p></div></div></div>')
     unclassed = _kept(root, "/html/body/div/div[1]/div/p")
-    assert _with_chunks(root, unclassed) == unclassed
+    assert _with_chunks(unclassed) == unclassed
     classed = _kept(root, "//div[@class='txt']/p")
-    assert _with_chunks(root, classed) == classed  # the twin holds only a credit
+    assert _with_chunks(classed) == classed  # the twin holds only a credit
 
 
 def test_opening_run_rule_takes_the_bare_text_up_to_the_first_break():

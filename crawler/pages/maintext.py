@@ -242,7 +242,7 @@ def main_text(root, title: str | None = None, is_chrome=None) -> tuple[list[str]
             kept.append((line, None, None))
     kept = _drop_headline(kept, title)
     kept = _trim_edges(kept)
-    kept = _with_chunks(root, kept)
+    kept = _with_chunks(kept)
     kept = _with_opening_run(kept)
     kept = _without_labels(kept)
     kept = _with_standfirst(kept, index, title)
@@ -273,7 +273,7 @@ def _main_home(kept: list):
 _CHUNK_BLOCKS = ("p", "h2", "h3", "h4", "h5", "h6", "li", "blockquote")
 
 
-def _with_chunks(root, kept: list) -> list:
+def _with_chunks(kept: list) -> list:
     """The rest of a body the template cut into chunks around ads or embeds.
 
     The extractor takes one container; its twins (same tag and class, under a
@@ -286,23 +286,25 @@ def _with_chunks(root, kept: list) -> list:
     cls = main.get("class") if main is not None else None
     if not cls or main.tag not in ("div", "section"):
         return kept
-    twins = []
+    twins, common = [], None
     path = []  # (tag, class) of main's ancestors below the common one
-    for anc in islice(main.iterancestors(), 3):
-        twins = [el for el in anc.iter(main.tag)
-                 if el is not main and el.get("class") == cls and _path(el, anc) == path]
+    for common in islice(main.iterancestors(), 3):
+        twins = [el for el in common.iter(main.tag)
+                 if el is not main and el.get("class") == cls and _path(el, common) == path]
         if twins:
             break
-        path.append((anc.tag, anc.get("class")))
+        path.append((common.tag, common.get("class")))
     if not twins:
         return kept
     seen = {line for line, _, _ in kept}
     before, after, passed = [], [], False
-    for el in root.iter(main.tag):
+    # In document order: the common ancestor's walk, not the whole page's.
+    order = {el: i for i, el in enumerate(common.iter(main.tag))}
+    for el in sorted([main, *twins], key=order.__getitem__):
         if el is main:
             passed = True
             continue
-        if not any(el is t for t in twins) or any(a is main for a in el.iterancestors()):
+        if any(a is main for a in el.iterancestors()):
             continue
         lines = []
         for block in el.iter(*_CHUNK_BLOCKS):
@@ -394,16 +396,10 @@ def _trim_edges(kept: list) -> list:
     """
     if len(kept) < 2:
         return kept
-    weight: dict = {}
-    homes = []
-    for line, _, owner in kept:
-        home = _home(owner) if owner is not None else None
-        homes.append(home)
-        if home is not None:
-            weight[home] = weight.get(home, 0) + len(line)
-    if not weight:
+    main = _main_home(kept)
+    if main is None:
         return kept
-    main = max(weight, key=weight.get)
+    homes = [_home(owner) if owner is not None else None for _, _, owner in kept]
 
     def short(i):
         line = kept[i][0]
