@@ -22,11 +22,11 @@ from crawler.pages.html import parse_html, remove, select, select_one, strip_noi
 from crawler.pages.metadata import Metadata, read_metadata
 from core.profiles import SiteProfile
 
-# Elements a dateline is printed in, from <time> to an old theme's <font>.
 _YEAR = re.compile(r"(?<!\d)(?:1[89]|20)\d\d(?!\d)|(?<!\d)\d{1,2}[./-]\d{1,2}[./-]\d{2}(?!\d)")
 _ISO_INSTANT = re.compile(r"(?:19|20)\d\d-[01]\d-[0-3]\dT[0-2]\d:[0-5]\d(?::[0-5]\d(?:\.\d+)?)?(?:Z|[+-][0-2]\d:?[0-5]\d)?")
 # Where a meta line parts: "|", or a byline or counter label after the date with no separator.
 _META_SPLIT = re.compile(r"\|| (?=(?:авторы?|текст|корр\.?|корреспондент|просмотр\w*|прочитано)\s*:)", re.I)
+# Elements a dateline is printed in, from <time> to an old theme's <font>.
 _DATELINE_TAGS = ("time", "span", "div", "p", "li", "font", "td", "small", "b", "em", "i", "dd")
 
 
@@ -225,7 +225,7 @@ class ArticlePage:
         self.paragraphs  # a byline line at the body's edge is taken out of the body there
         first, last = self.anchors
         found = (self._body_bylines[1] or generic.find_byline(self.tree)
-                 or generic.byline_lines_near(self.tree, first, last) or generic.signature_after(last, frozenset(link.url for link in self.related)))
+                 or generic.byline_lines_near(self.tree, first, last) or generic.signature_after(last, self._related_urls))
         return self._answer("authors", "generic", found) if found else []
 
     @cached_property
@@ -330,6 +330,11 @@ class ArticlePage:
         return self._answer("related", "generic", found) if found else []
 
     @cached_property
+    def _related_urls(self) -> frozenset:
+        """The related links' hrefs as written: their block is no teaser list and no signature."""
+        return frozenset(link.url for link in self.related)
+
+    @cached_property
     def is_article(self) -> bool:
         if not is_html(self.page.headers):
             return False  # a feed, sitemap, JSON or image the archive also holds
@@ -342,7 +347,7 @@ class ArticlePage:
             return True
         if self.profile and self._article_id(self.url):
             return True
-        teasers = maintext.teasers(self.tree, *self.anchors, frozenset(link.url for link in self.related))
+        teasers = maintext.teasers(self.tree, *self.anchors, self._related_urls)
         if teasers >= 3 and teasers * 1000 >= 3 * text:
             return False  # headlines interleaved with short excerpts: a listing, rubric or search page
         # Generic text with no other sign: demand a real article's worth of prose.

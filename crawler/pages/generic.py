@@ -209,12 +209,11 @@ BYLINE_LINE = re.compile(
     r"|(?:материал\s+)?подготовил[аи]?[\s:])",
     re.I,
 )
-_CORR_LABEL = re.compile(r"^(?:корр\.?|корреспондент|собкор)\s*[:\-–—]\s*", re.I)
 
 
 def _authors_of_line(text: str) -> list[str]:
-    """The people a byline line names ("Корр.:" is a label like "Автор:")."""
-    return clean_authors([_CORR_LABEL.sub("", text)]) if len(text) <= _MAX_BYLINE else []
+    """The people a byline line names; a line too long for one names nobody."""
+    return clean_authors([text]) if len(text) <= _MAX_BYLINE else []
 
 
 # A meta line under the headline: "21.11.2025 18:20 | Корр.: Д. Амантаева | Прочитано: 348".
@@ -297,14 +296,14 @@ def byline_lines_near(root, first, last) -> list[str]:
         # the extractor keeps the bare label as a line, so the anchor is that <br>.
         line = _tail_line(last)
         if line and _byline_context_ok(last):
-            return clean_authors([line]) if len(line) <= _MAX_BYLINE else []
+            return _authors_of_line(line)
         for el in last.xpath("following::*[position() <= 30]"):
             if BYLINE_LINE.match(_own(el)) and _byline_context_ok(el):
                 nearest = el
                 break
             line = _tail_line(el)
             if line and _byline_context_ok(el):
-                return clean_authors([line]) if len(line) <= _MAX_BYLINE else []
+                return _authors_of_line(line)
     if nearest is None:
         return []
     return _authors_of_line(text_of(nearest))
@@ -330,10 +329,9 @@ def _tail_line(el) -> str | None:
 _RELATED_BOX = ("table", "ul", "ol", "div", "section", "aside", "dl")
 
 
-def _in_related_box(el, last, related: frozenset) -> bool:
+def _in_related_box(el, above: set, related: frozenset) -> bool:
     """el stands in a block holding the article's related links (a "Смотрите также"
-    table between the text and its signature), below the text's own containers."""
-    above = set(last.iterancestors())
+    table between the text and its signature), below the text's own containers (`above`)."""
     for anc in el.iterancestors():
         if anc in above:
             return False
@@ -350,8 +348,9 @@ def signature_after(last, related: frozenset = frozenset()) -> list[str]:
     if last is None:
         return []
     seen = 0
+    above = set(last.iterancestors()) if related else set()
     for el in last.xpath("following::*[position() <= 80]"):
-        if related and _in_related_box(el, last, related):
+        if related and _in_related_box(el, above, related):
             continue
         seen += 1
         if seen > 8:
