@@ -456,3 +456,64 @@ def test_a_kazakh_byline_line_after_the_text_is_read():
             f'{text}</article><p>Дайындаған: Айгүл Серікқызы</p></body></html>')
     raw = extract(Page(url="https://ertis-test.kz/kk/news/mektep", body=html.encode()))
     assert raw.authors == ["Айгүл Серікқызы"]
+
+
+# -- the lines between the headline and the text (no author markup, no metadata) --
+
+def _headline_page(meta_line: str, *, headline: str = "<h1>В Караганде откроют второй бассейн для школьников</h1>") -> bytes:
+    paragraphs = "".join(
+        f"<p>Бассейн на улице Ерубаева примет первых учеников в сентябре, сообщили в отделе образования, абзац {i}. "
+        "Занятия для школьников будут бесплатными, расписание утвердят в августе.</p>" for i in range(4))
+    return f"""<html lang="ru"><head><title>Второй бассейн для школьников</title></head><body>
+<div class="wrap"><div class="news">{headline}
+{meta_line}
+<div class="text">{paragraphs}</div></div></div></body></html>""".encode()
+
+
+@pytest.mark.parametrize("meta_line, expected", [
+    # a Drupal "submitted" line: the date, a dash, the name with no label
+    ('<div class="submitted">Пн, 07.04.2025 - 11:20 — <span class="u">Г. Жумабекова</span></div>', ["Г. Жумабекова"]),
+    # credits split into label and name elements, a photographer after the comma
+    ('<div class="credits"><span class="role">Текст:</span> <a href="/authors/kim">Вадим Ким</a><span>, </span>'
+     '<span class="role">фото:</span> <span>Олжас Нуров</span></div>', ["Вадим Ким"]),
+    # a label mid-line in a dateline parted by no-break spaces, a counter after it
+    ('<div class="info">Опубликовано: 7 апреля 2025 г. в 11:20&nbsp;&nbsp; Автор: Салтанат Ибраева, фото Ерлана Сатова'
+     '&nbsp;&nbsp; Просмотров: 1204</div>', ["Салтанат Ибраева"]),
+    # a meta line of an old table page: "Корр.:" with the initial glued to the surname
+    ('<font size="1">07.04.2025 11:20 &nbsp;|&nbsp; Корр.: Б.Есенов &nbsp;|&nbsp; Прочитано: 88 раз</font>', ["Б.Есенов"]),
+    # surname first, then the initial
+    ('<div class="date">07.04.2025, 11:20 · Жумабекова Г.</div>', ["Жумабекова Г."]),
+])
+def test_byline_on_the_lines_under_the_headline(meta_line, expected):
+    raw = extract(Page(url="https://kar-school.example/news/basseyn", body=_headline_page(meta_line)))
+    assert raw.authors == expected
+    body = process_article(raw).body
+    assert body[0].startswith("Бассейн на улице Ерубаева") and len(body) == 4
+
+
+@pytest.mark.parametrize("meta_line", [
+    # a rubric and a place beside the date are not names
+    '<div class="meta">07.04.2025 11:20 | Образование | Караганда</div>',
+    # a name in the line without a date is the lead's subject, not a byline
+    '<div class="meta">Айгуль Сарсенова</div>',
+    # an organisation credited on the dateline
+    '<div class="meta">07.04.2025 11:20 — Пресс-служба акимата</div>',
+])
+def test_no_byline_from_a_dateline_without_a_person(meta_line):
+    raw = extract(Page(url="https://kar-school.example/news/basseyn", body=_headline_page(meta_line)))
+    assert raw.authors == []
+
+
+def test_headline_without_h1_bylines_under_an_old_pages_bold_title():
+    headline = '<font size="4"><b>В Караганде откроют второй бассейн для школьников</b></font><br>'
+    meta = '<font size="1">07.04.2025 11:20 &nbsp;|&nbsp; Автор: Д. Оспанова</font><br>'
+    raw = extract(Page(url="https://kar-school.example/news/basseyn", body=_headline_page(meta, headline=headline)))
+    assert raw.authors == ["Д. Оспанова"]
+
+
+def test_every_microdata_author_of_one_line_is_read():
+    meta = ('<div class="meta"><time>07.04.2025</time> | Авторы: <span itemprop="author" itemscope>'
+            '<span itemprop="name">Динара Абдрахманова</span></span>, <span itemprop="author" itemscope>'
+            '<span itemprop="name">Виктор Ан</span></span></div>')
+    raw = extract(Page(url="https://kar-school.example/news/basseyn", body=_headline_page(meta)))
+    assert raw.authors == ["Динара Абдрахманова", "Виктор Ан"]

@@ -225,8 +225,15 @@ class ArticlePage:
         self.paragraphs  # a byline line at the body's edge is taken out of the body there
         first, last = self.anchors
         found = (self._body_bylines[1] or generic.find_byline(self.tree)
+                 or generic.bylines_under_headline(self._headline, first, self._raw_paragraphs)
                  or generic.byline_lines_near(self.tree, first, last) or generic.signature_after(last, self._related_urls))
         return self._answer("authors", "generic", found) if found else []
+
+    @cached_property
+    def _headline(self):
+        """The element the reader sees the headline in (the bylines stand under it)."""
+        h1 = generic.headline_element(self.tree)
+        return h1 if h1 is not None else generic.headline_like(self.tree, self.title)
 
     @cached_property
     def _body_bylines(self) -> tuple[set[int], list[str]]:

@@ -77,20 +77,25 @@ def _headline_score(h1) -> int:
     return score
 
 
-def find_headline(root) -> str | None:
-    """The visible headline: the <h1> inside the article content, else the first
-    <h1> that is neither page chrome nor the site's logo. Entities decoded."""
+def headline_element(root):
+    """The visible headline's element: the <h1> inside the article content, else the
+    first <h1> that is neither page chrome nor the site's logo."""
     best, best_score = None, 0
     for h1 in root.iter("h1"):
-        text = decode_entities(text_of(h1))
-        if words(text) < 2 or is_chrome(h1, classes=_NOT_HEADLINE, tags=_NOT_HEADLINE_TAGS):
+        if words(text_of(h1)) < 2 or is_chrome(h1, classes=_NOT_HEADLINE, tags=_NOT_HEADLINE_TAGS):
             continue
         score = _headline_score(h1)
         if score > best_score:
-            best, best_score = text, score
+            best, best_score = h1, score
             if score == 2:
                 break
     return best
+
+
+def find_headline(root) -> str | None:
+    """The visible headline's text, entities decoded."""
+    h1 = headline_element(root)
+    return decode_entities(text_of(h1)) if h1 is not None else None
 
 
 # "ФОТО | ", "ВИДЕО: ", "Эксклюзив. ", "Срочно! ", "[ВИДЕО] ": a kicker ends in its mark.
@@ -263,14 +268,29 @@ def find_byline(root) -> list[str]:
     for el in _BYLINE_XPATH(root):
         if el.tag in ("meta", "link", "img", "body", "html", "article") or not _byline_context_ok(el):
             continue
-        named = el.find(".//*[@itemprop='name']") if el.get("itemprop") == "author" else None
-        text = text_of(named if named is not None else el)
-        if not text or len(text) > _MAX_BYLINE:
-            continue
-        people = clean_authors([text])
+        people = clean_authors(_author_text(item) for item in _fellow_authors(el))
         if people:
             return people
     return []
+
+
+def _fellow_authors(el) -> list:
+    """el and the elements beside it marked the same way: a second author is a second
+    itemprop=author / rel=author element in the same line."""
+    parent = el.getparent()
+    if parent is None:
+        return [el]
+    if el.get("itemprop") == "author":
+        return parent.findall("./*[@itemprop='author']") or [el]
+    if "author" in (el.get("rel") or ""):
+        return [a for a in parent.findall(f"./{el.tag}") if "author" in (a.get("rel") or "")] or [el]
+    return [el]
+
+
+def _author_text(el) -> str:
+    named = el.find(".//*[@itemprop='name']") if el.get("itemprop") == "author" else None
+    text = text_of(named if named is not None else el)
+    return text if len(text) <= _MAX_BYLINE else ""
 
 
 def _own(el) -> str:
@@ -307,6 +327,145 @@ def byline_lines_near(root, first, last) -> list[str]:
     if nearest is None:
         return []
     return _authors_of_line(text_of(nearest))
+
+
+# -- the lines between the headline and the text -----------------------------------
+
+# Elements that end a line of text, and the ones whose text no reader sees as a line.
+_LINE_TAGS = frozenset({
+    "p", "div", "td", "th", "tr", "li", "dd", "dt", "h1", "h2", "h3", "h4", "h5", "h6", "br", "table", "tbody",
+    "section", "header", "footer", "article", "ul", "ol", "dl", "figure", "figcaption", "address", "blockquote",
+    "hr", "main", "center"})
+_UNSEEN_TAGS = frozenset({"script", "style", "noscript", "template", "svg", "button", "select", "iframe", "nav",
+                          "aside", "form"})
+_HEADER_CHARS = 1500  # a dateline block is short; past this the text has begun
+
+
+def _lines_after(start, first, body_start: str) -> list[str]:
+    """The text lines after `start` (the headline) in document order, up to the body:
+    until its first element `first` opens, or a line opens with the body's first words
+    (an old table page's body has no element of its own)."""
+    lines: list[str] = []
+    current: list[str] = []
+    size = 0
+
+    def push(text: str | None) -> None:
+        nonlocal size
+        if text:
+            current.append(text)
+            size += len(text)
+
+    def end_line() -> bool:
+        """Close the current line; True when the body has begun."""
+        line = " ".join("".join(current).replace("\xa0\xa0", " ¦ ").split())
+        current.clear()
+        if not line:
+            return False
+        if body_start and line.startswith(body_start):
+            return True
+        lines.append(line)
+        return False
+
+    push(start.tail)
+    el = start
+    while el is not None and size < _HEADER_CHARS:
+        for sib in el.itersiblings():
+            walker = etree.iterwalk(sib, events=("start", "end"))
+            for event, node in walker:
+                if not isinstance(node.tag, str):
+                    if event == "end":
+                        push(node.tail)
+                    continue
+                if event == "start":
+                    if node is first and (not body_start or " ".join(text_of(first).split()).startswith(body_start)):
+                        end_line()  # (a meta line the body's container holds is no body)
+                        return lines
+                    if node.tag in _UNSEEN_TAGS or _NOT_BYLINE.search(class_id(node)):
+                        walker.skip_subtree()
+                        continue
+                    if node.tag in _LINE_TAGS and end_line():
+                        return lines
+                    push(node.text)
+                else:
+                    if node.tag in _LINE_TAGS and end_line():
+                        return lines
+                    push(node.tail)
+            if size >= _HEADER_CHARS:
+                break
+        el = el.getparent()
+        if el is None or el.tag == "body":
+            break
+        if end_line():
+            return lines
+        push(el.tail)
+    end_line()
+    return lines
+
+
+# One part of a meta line from the next: "|", "·", "•", a dash between spaces, a run of
+# no-break spaces (written "¦" above), or a "Label:" opening mid-line ("… 16:45 Автор: …").
+_LINE_PARTS = re.compile(r"\s[|·•/¦]\s|\s[—–-]\s|\s(?=[А-ЯЁA-Z][а-яёa-z]{2,}\.?\s?:(?:\s|$))")
+_DATE_BITS = re.compile(r"\d{1,2}[.:/]\d{2}|(?<!\d)(?:19|20)\d{2}(?!\d)")
+_NAME_WORD = r"[А-ЯЁӘҒҚҢӨҰҮҺІ][а-яёәғқңөұүһі]+(?:-[А-ЯЁӘҒҚҢӨҰҮҺІ]?[а-яёәғқңөұүһі]+)?"
+_INITIAL = r"[А-ЯЁӘҒҚҢӨҰҮҺІ]\."
+# A name standing alone in a dateline: "Е. Ибраев", "А.Кенжебаев", "Айгуль Сарсенова", "Ибраев Е.".
+_BARE_NAME = re.compile(
+    rf"^(?:(?:{_INITIAL}\s?){{1,2}}(?P<a>{_NAME_WORD})|(?P<b>{_NAME_WORD}(?:\s{_NAME_WORD}){{1,2}})"
+    rf"|(?P<c>{_NAME_WORD})(?:\s{_INITIAL}){{1,2}})$")
+
+
+def _bare_name(name: str) -> bool:
+    match = _BARE_NAME.match(name)
+    if not match:
+        return False
+    full = match.group("a") or match.group("c") or match.group("b")
+    return any(is_name_token(w) for w in full.split())
+
+
+def headline_like(root, title: str | None):
+    """The element that shows `title` when the page has no <h1> for it (an old page's
+    <FONT><B>): a short element whose text is the title."""
+    if not title:
+        return None
+    for el in root.iter("h2", "h3", "h4", "b", "strong", "font", "span", "div", "td", "p"):
+        if len(el) <= 3 and text_of(el) == title:
+            return el
+    return None
+
+
+def _text_start(paragraphs: list[str]) -> str:
+    """The opening words of the body's first sentence-like paragraph: the extractor's
+    first lines may be the dateline itself."""
+    for text in paragraphs:
+        if len(text) > 240 or (words(text) >= 6 and text.rstrip()[-1:] in ".!?…»\"”)"):
+            return " ".join(text[:40].split())
+    return ""
+
+
+def bylines_under_headline(headline, first, paragraphs: list[str]) -> list[str]:
+    """Authors on the lines between the headline and the text: a "Автор: …" /
+    "Текст: …" part of any line, else names standing alone in a dateline part
+    ("Чт, 13.03.2025 - 17:40 — Е. Ибраев"). A line this region holds is short: a
+    long one is the lead."""
+    if headline is None:
+        return []
+    bare: list[str] = []
+    for line in _lines_after(headline, first, _text_start(paragraphs))[:12]:
+        if len(line) > 240:
+            continue
+        parts = [p.strip() for p in _LINE_PARTS.split(line)]
+        for part in parts:
+            if BYLINE_LINE.match(part):
+                found = _authors_of_line(part)
+                if found:
+                    return found
+        if not bare and _DATE_BITS.search(line):
+            for part in parts:
+                names = clean_authors([part]) if 3 < len(part) <= 80 and not _DATE_BITS.search(part) else []
+                if names and all(_bare_name(n) for n in names):
+                    bare = names
+                    break
+    return bare
 
 
 def _tail_line(el) -> str | None:
