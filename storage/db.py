@@ -392,13 +392,23 @@ def schema_drift(url: str | None = None) -> list[str]:
         with database.engine.connect() as connection:
             context = MigrationContext.configure(
                 connection,
-                # include_object: migration 0002 keeps its index outside the models
+                # include_object: migration 0002 keeps its index outside the models, and the
+                # job queue (procrastinate_*) keeps its tables beside them
                 opts={"compare_type": True, "compare_server_default": True,
-                      "include_object": search.include_object},
+                      "include_object": _compared},
             )
             return [_describe(diff) for diff in compare_metadata(context, metadata)]
     finally:
         database.close()
+
+
+QUEUE_TABLES = "procrastinate_"  # the job queue's tables (newsdb.jobs) share the database; they are not models
+
+
+def _compared(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+    if type_ == "table" and reflected and compare_to is None and (name or "").startswith(QUEUE_TABLES):
+        return False
+    return search.include_object(obj, name, type_, reflected, compare_to)
 
 
 def _describe(diff) -> str:  # type: ignore[no-untyped-def]

@@ -15,10 +15,10 @@ import sys
 
 import click
 
-from newsdb.cli import archive, crawl, db, parse, query, quotes, runs, schedule
+from newsdb.cli import archive, crawl, db, jobs, parse, query, quotes, runs, schedule
 from newsdb.cli.options import one_line_errors
 
-AREAS = (crawl, parse, query, quotes, runs, schedule, archive, db)
+AREAS = (crawl, parse, query, quotes, runs, schedule, jobs, archive, db)
 
 
 class NewsdbGroup(click.Group):

@@ -23,14 +23,24 @@ def db():
 def upgrade(db_url):
     """Bring the database schema up to date (an empty database gets it on first use anyway).
 
+    On PostgreSQL this also installs or upgrades the job queue's schema
+    (`newsdb worker`).
+
     \b
     Example:
         newsdb db upgrade --db postgresql+psycopg://postgres@127.0.0.1/newsdb
     """
+    from sqlalchemy import make_url
+
+    from storage.db import resolve_url
     from storage.db import upgrade as run_upgrade
 
     revision = run_upgrade(db_url)
     click.echo(f"schema at revision {revision}")
+    if make_url(resolve_url(db_url)).get_backend_name() == "postgresql":
+        from newsdb.jobs import install_queue_schema
+
+        click.echo(install_queue_schema(db_url))
 
 
 @db.command()
