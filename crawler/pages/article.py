@@ -355,8 +355,10 @@ class ArticlePage:
         if self.profile and self._article_id(self.url):
             return True
         teasers = maintext.teasers(self.tree, *self.anchors, self._related_urls)
-        if teasers >= 3 and teasers * 1000 >= 3 * text:
-            return False  # headlines interleaved with short excerpts: a listing, rubric or search page
+        if teasers.count >= 3 and (teasers.count * 1000 >= 3 * text or 2 * teasers.row_chars >= text):
+            # headlines interleaved with short excerpts, or rows of headline + excerpt
+            # holding most of the text: a listing, rubric or search page
+            return False
         # Generic text with no other sign: demand a real article's worth of prose.
         return len(self.paragraphs) >= 2 and text >= 2 * MIN_ARTICLE_CHARS
 

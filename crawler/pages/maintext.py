@@ -16,6 +16,8 @@ parsed once. Around it sit our own rules, all language-agnostic:
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import re
 import unicodedata
 from itertools import islice
@@ -516,15 +518,20 @@ def _with_standfirst(kept: list, index: dict, title: str | None):
     return kept
 
 
-def teasers(root, first, last, related: frozenset = frozenset()) -> int:
+class Teasers(NamedTuple):
+    count: int  # stand-alone headline links, a linked heading counting double
+    row_chars: int  # text of the rows that hold a headline line over its own excerpt
+
+
+def teasers(root, first, last, related: frozenset = frozenset()) -> Teasers:
     """How listing-like the body span is: stand-alone headline links (>= 3 words, their
     block mostly link) from the first body element to the last, a linked heading
     counting double. A listing interleaves them with its excerpts; an article has
     at most an inline "read also" or two, and its related block (the hrefs in
     `related`) is no teaser however many headlines it lists."""
     if first is None or last is None:
-        return 0
-    count, inside = 0, False
+        return Teasers(0, 0)
+    count, rows, inside = 0, 0, False
     for el in root.iter():
         if el is first:
             inside = True
@@ -533,11 +540,14 @@ def teasers(root, first, last, related: frozenset = frozenset()) -> int:
             block = _block(el)
             if block.tag in _HEADINGS or next(el.iter(*_HEADINGS), None) is not None:
                 count += 2
-            elif _link_dense(block) or _headline_line(el, block):
+            elif _link_dense(block):
                 count += 1
+            elif _headline_line(el, block):
+                count += 1
+                rows += len(text_of(block))
         if el is last:
             break
-    return count
+    return Teasers(count, rows)
 
 
 def _headline_line(a, block) -> bool:
