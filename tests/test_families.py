@@ -14,8 +14,8 @@ from urllib.parse import urlsplit
 import pytest
 
 ROOT = Path(__file__).resolve().parent / "fixtures" / "families"
-SPLITS = ("dev", "heldout", "blind")
-FAMILIES = {"wordpress", "bitrix", "drupal", "nextjs", "nuxt", "amp", "table_cp1251"}
+SPLITS = ("dev", "heldout", "blind", "blind2")
+FAMILIES = {"wordpress", "bitrix", "drupal", "nextjs", "nuxt", "amp", "table_cp1251", "dle", "joomla", "custom"}
 PAGES = sorted(p for s in SPLITS for p in (ROOT / s).glob("*.html"))
 ARTICLE_KEYS = {"url", "family", "site", "is_article", "title", "canonical_url", "published_at",
                 "published_day", "authors", "body", "related", "tags"}
@@ -100,6 +100,7 @@ def test_splits_share_no_site():
         hosts[p.parent.name].update(_host(r["url"]) for r in lab.get("related") or [])
     assert not hosts["dev"] & hosts["heldout"]
     assert not hosts["blind"] & (hosts["dev"] | hosts["heldout"])
+    assert not hosts["blind2"] & (hosts["dev"] | hosts["heldout"] | hosts["blind"])
     for s in SPLITS:  # no site of the older fixture sets either
         old = set()
         for folder in ("extraction", "extraction_heldout"):
