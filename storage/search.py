@@ -64,9 +64,18 @@ MAX_LIMIT = 2**31 - 1  # a LIMIT both backends take (SQLite overflows past 2**63
 # Schema objects that migration 0002 creates outside storage.models.
 
 
+# Indexes of the search order (migration 0008), read only by this module.
+SQLITE_ORDER_INDEX = "ix_articles_search_order"
+PG_TITLE_INDEX = "ix_article_search_title_vector"
+PG_ORDER_INDEX = "ix_article_search_order"
+
+
 def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
     """Alembic `include_object` hook: hide the search index from model comparison
-    (the FTS5 table and its shadow tables; PostgreSQL's article_search)."""
+    (the FTS5 table and its shadow tables; PostgreSQL's article_search; the
+    search order index on articles)."""
+    if type_ == "index":
+        return name != SQLITE_ORDER_INDEX
     return not (type_ == "table" and name and (name.startswith(FTS_TABLE) or name == PG_TABLE))
 
 
