@@ -22,11 +22,13 @@ from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from datetime import date, datetime
 from typing import Any, get_type_hints
+from urllib.parse import SplitResult, urlsplit, urlunsplit
 
 from sqlalchemy import Text, cast, func, or_, select
 from sqlalchemy.orm import Session
 
 from core import items
+from core.profiles import ProfileError, load_profile
 from core.when import parse_when
 from storage import models as m
 from storage import search as _search
@@ -128,8 +130,7 @@ _MAX_ID = 2**63 - 1  # ids are 64-bit on both backends; a larger number names no
 
 
 def resolve_article_id(session: Session, ref: str | int) -> int | None:
-    """The id of the article `ref` names: an id, or its URL / canonical URL
-    (with or without the trailing slash)."""
+    """The id of the article `ref` names: an id, or any URL form of it (see article_id_for_url)."""
     if isinstance(ref, int) and not isinstance(ref, bool):
         return ref if 0 < ref <= _MAX_ID and session.get(m.Article, ref) is not None else None
     _search.checked_text(ref, "article id or URL")
@@ -140,14 +141,129 @@ def resolve_article_id(session: Session, ref: str | int) -> int | None:
             return None
         article_id = int(digits)
         return article_id if session.get(m.Article, article_id) is not None else None
-    url = ref.strip()
-    variants = {url, url.rstrip("/"), url.rstrip("/") + "/"}
-    return session.scalar(
+    return article_id_for_url(session, ref)
+
+
+# -- one article by any of its URLs -----------------------------------------------------
+#
+# A stored article is reachable by every URL a reader may hold: its AMP twin
+# (/amp/ before or after the path, ?amp or ?amp=1, an amp. host), the ?p=<id>
+# short link, with or without www., the trailing slash, http or https. Two steps:
+# the URL's plain spellings against the stored url and canonical_url, then the
+# site profile's article id, as the article's key (core.items.Article.key, the
+# same function that keyed it when it was stored) within the site whose stored
+# URLs share the host.
+
+_TWIN_HOSTS = ("www.", "amp.")
+
+
+def _bare_host(host: str) -> str:
+    host = host.lower().rstrip(".")
+    for prefix in _TWIN_HOSTS:
+        if host.startswith(prefix):
+            return host[len(prefix):]
+    return host
+
+
+def _host_key(url: str) -> tuple[str, int | None] | None:
+    """(host without www./amp., port unless the default one), or None for no host."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return None
+    if not parts.hostname:
+        return None
+    return _bare_host(parts.hostname), None if port in (None, 80, 443) else port
+
+
+def _without_amp(parts: SplitResult) -> tuple[str, str]:
+    """(path, query) of the URL with its AMP markers taken out."""
+    segments = parts.path.split("/")
+    trailing = parts.path.endswith("/")
+    kept = [s for i, s in enumerate(segments) if not (s.lower() == "amp" and i in (1, len(segments) - 1, len(segments) - 2))]
+    path = "/".join(kept) or "/"
+    if trailing and not path.endswith("/"):
+        path += "/"
+    if not path.startswith("/"):
+        path = "/" + path
+    pairs = [pair for pair in parts.query.split("&") if pair and pair.split("=", 1)[0].lower() != "amp"]
+    return path, "&".join(pairs)
+
+
+def url_forms(url: str) -> list[str]:
+    """The spellings of `url` that may be stored for the same article: the URL
+    itself, and without AMP markers, with and without www., http and https,
+    with and without the trailing slash (the fragment never counts)."""
+    url = url.strip()
+    forms = dict.fromkeys([url])
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - urlsplit takes "http://h:abc" and fails only here
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return list(dict.fromkeys([url, url.rstrip("/"), url.rstrip("/") + "/"]))
+    host = _bare_host(parts.netloc.rsplit("@", 1)[-1])
+    path, query = _without_amp(parts)
+    for scheme in ("https", "http"):
+        for netloc in (host, "www." + host):
+            for each_path in dict.fromkeys((path, parts.path or "/")):
+                bare = each_path.rstrip("/")
+                for spelled in dict.fromkeys((bare or "/", bare + "/")):
+                    for each_query in dict.fromkeys((query, parts.query)):
+                        forms[urlunsplit((scheme, netloc, spelled, each_query, ""))] = None
+    return list(forms)
+
+
+def _site_profiles(session: Session) -> list[tuple[int, Any]]:
+    """(site id, its profile) for every stored site whose profile can be loaded."""
+    out = []
+    for site_id, name, ref in session.execute(select(m.Site.id, m.Site.name, m.Site.profile)):
+        try:
+            out.append((site_id, load_profile(ref or name)))
+        except ProfileError:  # a site stored without a profile, or whose file is gone: URLs only
+            continue
+    return out
+
+
+def _keys_for(session: Session, forms: list[str]) -> dict[int, set[str]]:
+    """{site id: the article keys its profile gives these URL forms}."""
+    keys: dict[int, set[str]] = defaultdict(set)
+    for site_id, profile in _site_profiles(session):
+        for form in forms:
+            external_id = profile.article_id(form)
+            if external_id:
+                keys[site_id].add(items.Article(url=form, external_id=external_id).key)
+    return keys
+
+
+def article_id_for_url(session: Session, url: str) -> int | None:
+    """The stored article `url` names in any of its forms, or None."""
+    _search.checked_text(url, "article URL")
+    forms = url_forms(url)
+    found = session.scalar(
         select(m.Article.id)
-        .where(or_(m.Article.url.in_(variants), m.Article.canonical_url.in_(variants)))
+        .where(or_(m.Article.url.in_(forms), m.Article.canonical_url.in_(forms)))
         .order_by(m.Article.id)
         .limit(1)
     )
+    if found is not None:
+        return found
+    wanted = _host_key(url)
+    if wanted is None:
+        return None
+    for site_id, keys in _keys_for(session, forms).items():
+        rows = session.execute(
+            select(m.Article.id, m.Article.url, m.Article.canonical_url)
+            .where(m.Article.site_id == site_id, m.Article.key.in_(sorted(keys)))
+            .order_by(m.Article.id)
+        )
+        for article_id, stored, canonical in rows:
+            # The same id on another host is another site's article.
+            if wanted in (_host_key(stored), canonical and _host_key(canonical)):
+                return article_id
+    return None
 
 
 def find_article(session: Session, ref: str | int) -> ArticleView | None:
@@ -171,36 +287,39 @@ def find_article(session: Session, ref: str | int) -> ArticleView | None:
     })
 
 
-def _url_variants(url: str) -> set[str]:
-    return {url, url.rstrip("/"), url.rstrip("/") + "/"}
-
-
-def _targets(session: Session, urls: set[str]) -> dict[str, tuple[int, str | None]]:
-    """{url variant: (article id, title)} for the stored articles among `urls`."""
-    if not urls:
-        return {}
-    wanted = set().union(*(_url_variants(u) for u in urls))
-    found: dict[str, tuple[int, str | None]] = {}
-    rows = session.execute(
-        select(m.Article.id, m.Article.title, m.Article.url, m.Article.canonical_url)
-        .where(or_(m.Article.url.in_(wanted), m.Article.canonical_url.in_(wanted)))
-        .order_by(m.Article.id.desc())
-    )
-    for article_id, title, url, canonical in rows:
-        for stored in (url, canonical):
-            if stored:
-                for variant in _url_variants(stored):
-                    found[variant] = (article_id, title)
-    return found
-
-
 def _resolved(session: Session, links: Sequence[items.RelatedLink]) -> list[LinkView]:
-    """The links as LinkView, each with the id and title of the stored article it points to."""
-    targets = _targets(session, {link.url for link in links})
+    """The links as LinkView, each with the id and title of the stored article it
+    points to, found by any URL form of it (article_id_for_url)."""
+    targets = {url: article_id_for_url(session, url) for url in dict.fromkeys(link.url for link in links)}
+    ids = {found for found in targets.values() if found is not None}
+    titles = {row[0]: row[1] for row in session.execute(select(m.Article.id, m.Article.title).where(m.Article.id.in_(ids)))} if ids else {}
     return [
-        LinkView(position, link.tag, link.title, link.url, *targets.get(link.url, (None, None)))
+        LinkView(position, link.tag, link.title, link.url, targets[link.url],
+                 titles.get(targets[link.url]) if targets[link.url] is not None else None)
         for position, link in enumerate(links)
     ]
+
+
+def _linked_as(article: items.Article) -> set[str]:
+    """The URLs another article may link to this one by: every form of its URL and
+    canonical URL, their AMP twins, and its ?p=<id> short link."""
+    forms: set[str] = set()
+    for url in (article.url, article.canonical_url):
+        if not url:
+            continue
+        for form in url_forms(url):
+            forms.add(form)
+            try:
+                parts = urlsplit(form)
+            except ValueError:
+                continue
+            if parts.scheme in ("http", "https") and not parts.query:
+                path = parts.path if parts.path.startswith("/") else "/" + parts.path
+                forms.add(urlunsplit((parts.scheme, parts.netloc, "/amp" + path, "", "")))
+                forms.add(urlunsplit((parts.scheme, parts.netloc, path, "amp", "")))
+                if article.external_id and article.external_id.isdigit():
+                    forms.add(urlunsplit((parts.scheme, parts.netloc, "/", f"p={article.external_id}", "")))
+    return forms
 
 
 def related_links(session: Session, ref: str | int) -> RelatedReport | None:
@@ -209,18 +328,22 @@ def related_links(session: Session, ref: str | int) -> RelatedReport | None:
     if article_id is None:
         return None
     article = stored_articles(session, [article_id])[0]
-    urls = set().union(*(_url_variants(u) for u in (article.url, article.canonical_url) if u))
-    incoming = session.execute(
-        select(m.Article.id, m.Site.name, m.Article.url, m.Article.title, m.RelatedLink.title)
-        .join(m.RelatedLink, m.RelatedLink.article_id == m.Article.id)
-        .join(m.Site, m.Site.id == m.Article.site_id)
-        .where(m.RelatedLink.url.in_(urls), m.Article.id != article_id)
-        .order_by(m.Article.published_at.desc(), m.Article.id)
-    ).all()
+    urls = sorted(_linked_as(article))
+    incoming: list[Any] = []
+    for start in range(0, len(urls), 500):  # stay under the bound-parameter limits
+        incoming += session.execute(
+            select(m.Article.id, m.Site.name, m.Article.url, m.Article.title, m.RelatedLink.title,
+                   m.Article.published_at)
+            .join(m.RelatedLink, m.RelatedLink.article_id == m.Article.id)
+            .join(m.Site, m.Site.id == m.Article.site_id)
+            .where(m.RelatedLink.url.in_(urls[start:start + 500]), m.Article.id != article_id)
+        ).all()
+    # Newest linking article first (undated last), then the lower id; one row per link.
+    incoming = sorted(set(incoming), key=lambda row: (row[5] is None, -(row[5].timestamp() if row[5] else 0), row[0]))
     return RelatedReport(
         article_id=article_id,
         outgoing=_resolved(session, article.related),
-        incoming=[IncomingLink(*row) for row in incoming],
+        incoming=[IncomingLink(*row[:5]) for row in incoming],
     )
 
 

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import insert
 from test_search import CORPUS, add_corpus
 
+from core import items
 from storage import api, models, open_db, query, runs
 from storage.search import SearchHit
 
@@ -175,3 +176,92 @@ def test_analyst_api_counts_and_pages(db, db_url):
         assert [h.id for h in newsdb.search("аким", limit=None)] == [ids[3], ids[1]]
         assert newsdb.quote_count(speaker="Абдиров") == 1 and newsdb.quote_count(site="other") == 0
         assert newsdb.quotes(speaker="Абдиров", offset=1) == []
+
+
+# -- any URL form of a stored article --------------------------------------------------
+
+CARAVAN_URL = "https://www.caravan.kz/news/tokaev-provel-soveshchanie-po-ehkonomike-1145321/"
+
+
+def _caravan_articles(session) -> dict[str, int]:
+    """A caravan article (id 1145321 in its profile's URL patterns), a demo article
+    with the same site id on another host, an article no profile keys (its URL is its
+    key), and one whose related block links to the caravan article's AMP twin."""
+    from test_search import make_article
+
+    caravan = make_article(1, "Токаев провел совещание по экономике", None, ["Президент провел совещание."],
+                           url=CARAVAN_URL, external_id="1145321", site="caravan")
+    demo = make_article(2, "Совещание в акимате", None, ["Аким провел совещание."],
+                        url="http://127.0.0.1:8089/news/soveshchanie-1145321/", external_id="1145321", site="demo")
+    plain = make_article(3, "Погода на выходные", None, ["Синоптики обещают снег."],
+                         url="https://weather.example/story/snow", external_id=None, site="weather")
+    linking = make_article(
+        4, "Бюджет на следующий год", None, ["Депутаты обсудили бюджет."], external_id="1145400", site="caravan",
+        url="https://www.caravan.kz/news/byudzhet-1145400/",
+        related=[items.RelatedLink(title="Токаев провел совещание",
+                                   url="https://www.caravan.kz/amp/news/tokaev-provel-soveshchanie-po-ehkonomike-1145321/",
+                                   tag="Политика"),
+                 items.RelatedLink(title="Снег", url="http://weather.example/story/snow/", tag=None)],
+    )
+    return {name: api.upsert_article(session, article)[0]
+            for name, article in (("caravan", caravan), ("demo", demo), ("plain", plain), ("linking", linking))}
+
+
+@pytest.mark.parametrize("form", [
+    CARAVAN_URL,
+    "https://www.caravan.kz/amp/news/tokaev-provel-soveshchanie-po-ehkonomike-1145321/",  # the AMP twin
+    "https://www.caravan.kz/news/tokaev-provel-soveshchanie-po-ehkonomike-1145321/amp/",
+    "https://www.caravan.kz/news/tokaev-provel-soveshchanie-po-ehkonomike-1145321/?amp",
+    "https://www.caravan.kz/news/tokaev-provel-soveshchanie-po-ehkonomike-1145321/?amp=1",
+    "https://amp.caravan.kz/news/tokaev-provel-soveshchanie-po-ehkonomike-1145321/",
+    "https://www.caravan.kz/?p=1145321",  # the WordPress short link
+    "http://caravan.kz/?p=1145321",
+    "http://caravan.kz/news/tokaev-provel-soveshchanie-po-ehkonomike-1145321",  # http, no www, no slash
+    "https://caravan.kz/news/tokaev-provel-soveshchanie-po-ehkonomike-1145321/",
+    "https://www.caravan.kz/news/tokaev-provel-soveshchanie-po-ehkonomike-1145321/#comments",
+    "  https://www.caravan.kz/news/tokaev-provel-soveshchanie-po-ehkonomike-1145321  ",
+    "https://www.caravan.kz/news/drugoi-zagolovok-1145321/",  # the slug changed, the id did not
+])
+def test_find_article_by_any_url_form(db, form):
+    with db.session() as session:
+        ids = _caravan_articles(session)
+        assert query.resolve_article_id(session, form) == ids["caravan"]
+        assert query.find_article(session, form).url == CARAVAN_URL
+
+
+def test_url_forms_stay_within_the_site_and_the_key(db):
+    with db.session() as session:
+        ids = _caravan_articles(session)
+        # the same profile id on the demo host is the demo article, not caravan's
+        assert query.resolve_article_id(session, "http://127.0.0.1:8089/?p=1145321") == ids["demo"]
+        assert query.resolve_article_id(session, "http://127.0.0.1:8089/amp/news/x-1145321/") == ids["demo"]
+        assert query.resolve_article_id(session, "http://127.0.0.1:9000/?p=1145321") is None  # another server
+        assert query.resolve_article_id(session, "https://other.example/?p=1145321") is None
+        assert query.resolve_article_id(session, "https://www.caravan.kz/?p=999") is None
+        assert query.resolve_article_id(session, "https://www.caravan.kz/news/page/2/") is None
+        # no profile keys the weather site: its URL forms still find it
+        assert query.resolve_article_id(session, "http://www.weather.example/story/snow/") == ids["plain"]
+        assert query.resolve_article_id(session, "https://weather.example/story/rain") is None
+        assert query.resolve_article_id(session, "http://[::1") is None  # urllib cannot parse it
+
+
+def test_related_links_by_url_forms(db):
+    with db.session() as session:
+        ids = _caravan_articles(session)
+        outgoing = query.related_links(session, ids["linking"]).outgoing
+        assert [(link.article_id, link.article_title) for link in outgoing] == [
+            (ids["caravan"], "Токаев провел совещание по экономике"), (ids["plain"], "Погода на выходные"),
+        ]
+        # the link went to the AMP twin; it is found from the short link too
+        incoming = query.related_links(session, "https://caravan.kz/?p=1145321").incoming
+        assert [(link.article_id, link.link_title) for link in incoming] == [(ids["linking"], "Токаев провел совещание")]
+        assert [link.article_id for link in query.related_links(session, ids["plain"]).incoming] == [ids["linking"]]
+
+
+def test_analyst_api_finds_an_article_by_its_short_link(db, db_url):
+    with db.session() as session:
+        ids = _caravan_articles(session)
+    with open_db(db_url) as newsdb:
+        assert newsdb.article("http://caravan.kz/?p=1145321").id == ids["caravan"]
+        assert newsdb.related("https://amp.caravan.kz/news/x-1145321/").article_id == ids["caravan"]
+        assert newsdb.article("https://www.caravan.kz/?p=1") is None
