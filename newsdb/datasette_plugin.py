@@ -1,0 +1,156 @@
+"""newsdb's Datasette plugin: a newsdb SQLite file browsed the way `newsdb` queries it.
+
+Installed with newsdb (the `datasette` entry point in pyproject.toml), it acts
+only on databases that hold newsdb's search index (`articles_fts` with stem
+columns), through Datasette's own hooks:
+
+- `prepare_connection` replaces `escape_fts`, the SQL function Datasette's table
+  search wraps the search box text in (`... MATCH escape_fts(:search)`), by
+  newsdb's search language (storage.search: every word in any grammatical form,
+  "phrase", OR, NOT/-word, prefix*), so `?_search=выборов` finds "выборы". It
+  also registers the functions the canned queries of datasette/metadata.yml call:
+  `newsdb_speaker_matches(query, speaker, canonical)` (any case form of a name,
+  as `newsdb quotes --speaker`) and `newsdb_text_matches(query, text)` (the
+  search language over one text).
+- `render_cell` shows JSON columns as text: authors as "Анна Ким, Олег Ли",
+  other JSON without \\u escapes; in the article_list view, the id links to the
+  article's row.
+
+`register_functions(connection)` puts the same functions on a plain sqlite3
+connection (what the canned queries need outside Datasette).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from functools import lru_cache
+
+import markupsafe
+from datasette import hookimpl
+from datasette.utils import escape_fts as datasette_escape_fts
+
+from storage.quotes import speaker_matches
+from storage.search import FTS_COLUMNS, FTS_TABLE, QueryError, _fts5_query, _item_stems, parse_query, stem, words
+
+# JSON columns of newsdb's tables: a list of names reads best joined, the rest as JSON.
+NAME_LISTS = {("articles", "authors")}
+JSON_COLUMNS = {("articles", "layers"), ("crawl_runs", "stats"), ("pages", "headers"), ("article_versions", "fields")}
+ARTICLE_LIST = "article_list"  # the readable view of articles (see metadata.yml)
+
+_newsdb_databases: set[str] = set()  # Datasette names of the databases found to be newsdb's
+
+
+def is_newsdb(connection: sqlite3.Connection) -> bool:
+    """Whether the connection's database holds newsdb's stemmed search index."""
+    columns = {row[0] for row in connection.execute(f"SELECT name FROM pragma_table_info('{FTS_TABLE}')")}
+    return set(FTS_COLUMNS) <= columns
+
+
+# -- SQL functions --------------------------------------------------------------
+
+
+def escape_fts(query: str | None) -> str | None:
+    """The FTS5 query newsdb runs for `query`; Datasette's own escaping when the
+    query has nothing newsdb searches for (only stop words or punctuation), so
+    the search box never fails where Datasette's would not."""
+    if query is None:
+        return None
+    try:
+        return _fts5_query(parse_query(query))
+    except QueryError:
+        return datasette_escape_fts(query)
+
+
+@lru_cache(maxsize=4096)
+def _speaker_matches(query: str, speaker: str | None, canonical: str | None) -> bool:
+    return speaker_matches(query, speaker, canonical)
+
+
+def speaker_matches_sql(query: str | None, speaker: str | None, canonical: str | None) -> int:
+    """1 when every word of `query` is, up to case and inflection, a word of the
+    written or the canonical speaker (storage.quotes.speaker_matches)."""
+    if not query:
+        return 0
+    return int(_speaker_matches(query, speaker, canonical))
+
+
+@lru_cache(maxsize=1024)
+def _parsed(query: str):  # type: ignore[no-untyped-def]
+    try:
+        return parse_query(query)
+    except QueryError:
+        return None
+
+
+def _item_found(item, stems: list[str]) -> bool:  # type: ignore[no-untyped-def]
+    options = _item_stems(item)  # per word of the item, the stems that may stand there
+
+    def fits(position: int, index: int) -> bool:
+        if item.prefix and index == len(options) - 1:
+            return stems[position].startswith(options[index][0])
+        return stems[position] in options[index]
+
+    return any(
+        all(fits(start + index, index) for index in range(len(options)))
+        for start in range(len(stems) - len(options) + 1)
+    )
+
+
+def text_matches_sql(query: str | None, text: str | None) -> int:
+    """1 when `text` answers `query` in newsdb's search language (words in any
+    form, "phrase", OR, NOT/-word, prefix*), as `newsdb search` would; 0 when the
+    query has no word to look for."""
+    groups = _parsed(query) if query else None
+    if not groups or not text:
+        return 0
+    stems = [stem(word) for word in words(text)]
+    for group in groups:
+        if group[0].negated:
+            if _item_found(group[0], stems):
+                return 0
+        elif not any(_item_found(item, stems) for item in group):
+            return 0
+    return 1
+
+
+def register_functions(connection: sqlite3.Connection) -> None:
+    """newsdb's search language and speaker matching as SQL functions on `connection`."""
+    connection.create_function("escape_fts", 1, escape_fts, deterministic=True)
+    connection.create_function("newsdb_speaker_matches", 3, speaker_matches_sql, deterministic=True)
+    connection.create_function("newsdb_text_matches", 2, text_matches_sql, deterministic=True)
+
+
+# -- Datasette hooks ------------------------------------------------------------
+
+
+@hookimpl(trylast=True)  # after Datasette's own escape_fts, so that newsdb's replaces it
+def prepare_connection(conn: sqlite3.Connection, database: str) -> None:
+    if is_newsdb(conn):
+        _newsdb_databases.add(database)
+        register_functions(conn)
+
+
+def readable_json(value: str, names: bool) -> str | None:
+    """A JSON text as a reader wants it: a list of names joined by commas, other
+    JSON without \\u escapes; None when `value` is not JSON."""
+    try:
+        data = json.loads(value)
+    except ValueError:
+        return None
+    if names and isinstance(data, list) and all(isinstance(item, str) for item in data):
+        return ", ".join(data)
+    return json.dumps(data, ensure_ascii=False)
+
+
+@hookimpl
+def render_cell(value, column, table, database, datasette):  # type: ignore[no-untyped-def]
+    if database not in _newsdb_databases:
+        return None
+    if table == ARTICLE_LIST and column == "id" and value is not None:
+        # the view has no primary key, so Datasette links nothing: link the article's row
+        url = datasette.urls.row(database, "articles", str(value))
+        return markupsafe.Markup('<a href="{}">{}</a>').format(url, value)
+    if isinstance(value, str) and ((table, column) in NAME_LISTS or (table, column) in JSON_COLUMNS):
+        return readable_json(value, (table, column) in NAME_LISTS)
+    return None
