@@ -55,7 +55,7 @@ def test_console_script_and_python_m_reach_the_same_group():
     assert result.returncode == 0 and "Commands:" in result.stdout
     assert set(newsdb.cli.cli.commands) == {
         "demo", "crawl", "parse", "search", "show", "related", "export", "stats", "quotes",
-        "reparse", "import-warc", "export-warc", "db", "runs", "schedule",
+        "reparse", "import-warc", "export-warc", "db", "runs", "schedule", "enqueue", "worker", "jobs",
     }
     assert set(newsdb.cli.cli.commands["db"].commands) == {"upgrade", "check", "copy"}
 

@@ -28,8 +28,9 @@ DATE_OPTIONS = {
     ("quotes", "--since"), ("quotes", "--until"),
     ("reparse", "--since"),
     ("crawl", "--since"),
+    ("enqueue crawl", "--since"), ("enqueue reparse", "--since"),
 }
-REQUIRED_ARGS = {"search": ["аким"], "crawl": ["demo"]}
+REQUIRED_ARGS = {"search": ["аким"], "crawl": ["demo"], "enqueue crawl": ["demo"]}
 
 
 def command(path: tuple[str, ...]) -> click.Command:
@@ -66,7 +67,7 @@ def test_date_help_states_the_time_zone(name, param):
 def test_every_date_option_rejects_a_bad_date_the_same_way(tmp_path):
     messages = set()
     for name, option in sorted(DATE_OPTIONS):
-        args = [name, *REQUIRED_ARGS.get(name, []), option, BAD_DATE, "--db", f"sqlite:///{tmp_path}/x.sqlite"]
+        args = [*name.split(), *REQUIRED_ARGS.get(name, []), option, BAD_DATE, "--db", f"sqlite:///{tmp_path}/x.sqlite"]
         result = CliRunner().invoke(cli, args)
         assert result.exit_code == 2, (args, result.output)
         lines = [line for line in result.stderr.splitlines() if line.strip()]
