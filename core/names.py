@@ -106,6 +106,15 @@ def is_oblique_name(word: str) -> bool:
 
 
 @lru_cache(maxsize=20000)
+def is_instrumental(word: str) -> bool:
+    """"Абеновым", "Нурланом", "министром": the agent of a passive ("отмечено Х")."""
+    return bool(_MASC_OV_INSTRUMENTAL.search(word)) or any("ablt" in p.tag for p in _parses(word)[:3])
+
+
+_MASC_OV_INSTRUMENTAL = re.compile(r"(?:ов|ев|ёв|ин|ын)ым$|(?:ск|цк)им$")
+
+
+@lru_cache(maxsize=20000)
 def lemma(word: str) -> str:
     """Dictionary form, ё as е. Verb forms, participles and gerunds give the
     infinitive ("убежден" -> "убедить", "заявила" -> "заявить"); a word that is only
@@ -203,6 +212,10 @@ def to_nominative(word: str, female: bool | None = None) -> str:
     """
     parts = word.split("-")
     if len(parts) > 1:
+        if len(parts) == 2 and all(_GENDERED_SURNAME.search(x.lower()) for x in parts) \
+                and not _PATRONYMIC.search(parts[1].lower()):
+            # a double surname: both parts decline ("Петровой-Сулейменовой", "Омарову-Бекову")
+            return "-".join(to_nominative(x, female) for x in parts)
         return "-".join(parts[:-1] + [to_nominative(parts[-1], female)])
     if _MALE_NOMINATIVE.search(word):
         return word  # a man's surname (or a Kazakh patronymic) in nominative already
@@ -260,10 +273,61 @@ def nominative_name(tokens: tuple[str, ...], genitive: bool = False) -> str:
         female = any("femn" in p.tag and "gent" in p.tag for p in _first_name_parses(tokens[0]))
     else:
         female = is_female(" ".join(tokens)) if len(tokens) > 1 else None
-    name = " ".join(to_nominative(t, female) for t in tokens)
+    words = [to_nominative(t, female) for t in tokens]
+    if len(tokens) > 1:
+        words = _agree(tokens, words, female)
+    name = " ".join(words)
     if "ё" in name and not any("ё" in t for t in tokens):
         name = name.replace("ё", "е")  # the dictionary's "Семёнов" for the article's "Семенова"
     return name
+
+
+# A man's surname's case ending, as `to_nominative` took it off -> the endings a man's
+# first name (consonant stem) has in that case: "Калиакпарову" is dative, so "Жандосу"
+# is "Жандос"; "Абеновым" instrumental, "Нурланом" -> "Нурлан".
+_MASC_CASE = {"а": "gent", "у": "datv", "ым": "ablt", "ом": "ablt", "е": "loct",
+              "ого": "gent", "ому": "datv", "им": "ablt"}
+_MASC_FIRST_ENDING = {"gent": ("а", ""), "datv": ("у", ""), "ablt": ("ом", ""), "loct": ("е", "")}
+_MASC_PATRONYMIC = re.compile(r"(?:ович|евич)(а|у|ем|е)$")
+_FEM_PATRONYMIC = re.compile(r"(?:овн|евн|ичн)(ы|е|у|ой)$")
+_VOWELS = set("аеёиоуыэюяәөұүі")
+
+
+def _agree(tokens: tuple[str, ...], words: list[str], female: bool | None) -> list[str]:
+    """The words of a name share a case: what the surname's ending says of it puts a
+    first name the dictionary does not know ("Жандосу", "Жандосе") and a patronymic
+    ("Жумабековичу", "Кайратовне") in nominative too."""
+    words = list(words)
+    for i, (token, word) in enumerate(zip(tokens[:-1], words[:-1])):
+        if word != token:
+            continue  # the dictionary put it in nominative already
+        if (match := _MASC_PATRONYMIC.search(token)) and not female:
+            words[i] = token[: match.start(1)]
+        elif (match := _FEM_PATRONYMIC.search(token)) and female is not False:
+            words[i] = token[: match.start(1)] + "а"
+    written = tokens[0]
+    if "-" in written or _PATRONYMIC.search(written) or _known_name(written):
+        return words  # a dictionary name: `to_nominative` knew it; a guess ("Жандося") does not count
+    surname, nominative = tokens[-1], words[-1]
+    if female is False and surname != nominative and surname.startswith(nominative):
+        case = _MASC_CASE.get(surname[len(nominative):])
+        ending = _MASC_FIRST_ENDING.get(case, ("", ""))[0]
+        if ending and written.endswith(ending) and len(written) > len(ending) + 2 \
+                and written[-len(ending) - 1].lower() not in _VOWELS:
+            words[0] = written[: -len(ending)]
+    elif female and surname != nominative and not _FEMALE_SURNAME_NOMINATIVE.search(surname):
+        # "Кьярой Ломбарди" is no help (the surname does not decline); "Айданой Есимовой":
+        # an -а name in instrumental or genitive
+        for ending in ("ой", "ы"):
+            if written.endswith(ending) and written[-len(ending) - 1].lower() not in _VOWELS | set("кгхжшщч"):
+                words[0] = written[: -len(ending)] + "а"
+                break
+    return words
+
+
+@lru_cache(maxsize=20000)
+def _known_name(word: str) -> bool:
+    return any("Name" in p.tag and p.is_known for p in _parses(word)[:4])
 
 
 class Person(NamedTuple):  # a tuple: an article makes dozens, on every page
@@ -284,11 +348,14 @@ def word_key(word: str) -> str:
     """One name word without its case ending, lower case, ё as е: the forms of a
     name share it (Токаев, Токаева, Токаеву, Токаевым -> "токаев"; Ольга, Ольгу ->
     "ольг"), different names do not (Токарев -> "токарев")."""
-    return _CASE_ENDING.sub("", word.lower().replace("ё", "е"))
+    word = word.lower().replace("ё", "е")
+    if "-" in word:  # a double surname declines in both parts: Петровой-Сулейменовой
+        return "-".join(_CASE_ENDING.sub("", part) for part in word.split("-"))
+    return _CASE_ENDING.sub("", word)
 
 
 _CAP_RUN = re.compile(rf"(?<![\w-])({_WORD}(?:\s+{_WORD})+)(?![\w-])")  # in a speaker phrase
-_PATRONYMIC = re.compile(r"(?:ович|евич|ична|овна|евна|улы|ұлы|кызы|қызы)\w*$")
+_PATRONYMIC = re.compile(r"(?:ович|евич|ичн|овн|евн|улы|ұлы|кызы|қызы)\w*$")
 
 
 @lru_cache(maxsize=20000)
@@ -615,6 +682,11 @@ def speech_gender(verb: str | None, speaker: str | None) -> str | None:
     return None
 
 
+# Words for a person by sex or age, not by what they do: any title fits them.
+_DESCRIPTIVE = {"девушка": "f", "женщина": "f", "девочка": "f", "бабушка": "f", "собеседница": "f",
+                "мужчина": "m", "парень": "m", "юноша": "m", "мальчик": "m", "дедушка": "m", "собеседник": "m"}
+
+
 def _fits(person: Person, gender: str | None) -> bool:
     return gender is None or (gender == "f") == person.female
 
@@ -693,6 +765,12 @@ def resolve_speaker(
         floor = near[-2][1].end if len(near) > 1 and near[-2][0] == idx else 0
         if _fits(person, gender) and not _other_role(lowered, person, text_of_paragraphs[idx], floor):
             return person.name
+    if near and _role_lemma(lowered.split()[0]) in _DESCRIPTIVE:
+        # "— рассказывает девушка" right after "Координатор … Айдана Есимова": a word for
+        # any person of that sex, not a role another title rules out
+        fitting = [p for _, p in near if _fits(p, gender or _DESCRIPTIVE[_role_lemma(lowered.split()[0])])]
+        if fitting:
+            return fitting[-1].name
     if gender == "f":
         # "— ответила писательница" in an article that names one woman before the quote
         women = {p.name for p in before if p.female and p.name not in quoted}

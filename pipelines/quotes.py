@@ -36,6 +36,7 @@ from core.names import (
     find_people,
     is_finite_verb,
     is_gerund_or_infinitive,
+    is_instrumental,
     is_name_token,
     is_oblique_name,
     is_nominative_capable,
@@ -80,7 +81,8 @@ def _source_phrase(match: re.Match) -> str:
 
 
 # Author's words run to a sentence end, or to a dash that resumes the quote.
-_CLAUSE_END = re.compile(rf"[.:]\s+[{DASH}]\s+|,\s*[{DASH}]\s+|[.:!?]\s*$|\.\s+(?=[А-ЯЁA-Z«\"“])")
+# An initial's period ("сказал А. Шыныбеков") ends no sentence.
+_CLAUSE_END = re.compile(rf"[.:]\s+[{DASH}]\s+|,\s*[{DASH}]\s+|[.:!?]\s*$|(?<!\b[А-ЯЁӘҒҚҢӨҰҮҺІA-Z])\.\s+(?=[А-ЯЁA-Z«\"“])")
 _CLOSE = {"«": "»", '"': '"', "“": "”", "„": "“"}
 _MARKS = re.compile(r"[«“„\"]")  # a plain class: a lookbehind here cost more than the rest
 _PO_SLOVAM = re.compile(r"(?:^|[,;]\s*)по\s+(?:(его|ее|её|их)\s+)?(?:словам|мнению)\s*(.*?),\s*$", re.I)
@@ -219,7 +221,10 @@ def _attribution_after(clause: str) -> tuple[str | None, str] | None:
         return None
     if _IMPERSONAL.match(bare):
         source = _SOURCE.match(" ".join(words[i + 1:]))
-        return (_source_phrase(source), bare) if source else None
+        if source:
+            return _source_phrase(source), bare
+        agent = _agent(words[i + 1:])
+        return (agent, bare) if agent else None
     if i == 0:
         speaker = _speaker_phrase(" ".join(words[1:]))
     else:
@@ -229,6 +234,18 @@ def _attribution_after(clause: str) -> tuple[str | None, str] | None:
     if not speaker and not _speech_verb(bare):
         return None
     return speaker, bare
+
+
+def _agent(words: list[str]) -> str | None:
+    """"— отмечено Нурланом Абеновым в докладе": the passive's agent, a name in
+    instrumental right after the verb, is the speaker."""
+    names = []
+    for word in words[:4]:
+        bare = word.strip(".,:;!?")
+        if not (bare[:1].isupper() and is_name_token(bare) and is_instrumental(bare)):
+            break
+        names.append(bare)
+    return " ".join(names) if names else None
 
 
 def _attribution_before(clause: str) -> tuple[str | None, str] | None:
@@ -583,7 +600,7 @@ def _finish(found: list[_Found], paragraphs: list[str]) -> list[Quote]:
         named = name_in(speaker, item.genitive) if speaker else None
         if speaker and named is None and not (item.style == "E" and _INITIALS_ONLY.fullmatch(speaker)):
             style = "F"  # a pronoun or a role: the name comes from elsewhere in the article
-        if item.verb and _IMPERSONAL.match(item.verb):
+        if item.verb and _IMPERSONAL.match(item.verb) and not named:
             # an organisation or a document, not a person to resolve; in nominative
             canonical = source_name(speaker, paragraphs) if speaker else None
             style = item.style
