@@ -24,8 +24,6 @@ from core.profiles import SiteProfile
 
 _YEAR = re.compile(r"(?<!\d)(?:1[89]|20)\d\d(?!\d)|(?<!\d)\d{1,2}[./-]\d{1,2}[./-]\d{2}(?!\d)")
 _ISO_INSTANT = re.compile(r"(?:19|20)\d\d-[01]\d-[0-3]\dT[0-2]\d:[0-5]\d(?::[0-5]\d(?:\.\d+)?)?(?:Z|[+-][0-2]\d:?[0-5]\d)?")
-# Where a meta line parts: "|", or a byline or counter label after the date with no separator.
-_META_SPLIT = re.compile(r"\|| (?=(?:авторы?|текст|корр\.?|корреспондент|просмотр\w*|прочитано)\s*:)", re.I)
 # Elements a dateline is printed in, from <time> to an old theme's <font>.
 _DATELINE_TAGS = ("time", "span", "div", "p", "li", "font", "td", "small", "b", "em", "i", "dd")
 
@@ -169,7 +167,7 @@ class ArticlePage:
             if el.tag in _DATELINE_TAGS:
                 text = _own_text(el) if el is first else text_of(el)
                 if len(text) > 60:  # "Добавлено: 14.01.2023 10:20 ALMT | Автор: … | Просмотров: …"
-                    parts = [p.strip() for p in _META_SPLIT.split(text)]
+                    parts = generic.meta_parts(text)
                     text = next((p for p in parts if any(ch.isdigit() for ch in p) and 6 <= len(p) <= 60), text)
                 if 6 <= len(text) <= 60 and any(ch.isdigit() for ch in text) and not _in_link(el):
                     candidates.append(text)

@@ -221,27 +221,13 @@ def _authors_of_line(text: str) -> list[str]:
     return clean_authors([text]) if len(text) <= _MAX_BYLINE else []
 
 
-# A meta line under the headline: "21.11.2025 18:20 | Корр.: Д. Амантаева | Прочитано: 348".
-_META_PARTS = re.compile(r"\s[|·•]\s")
-
-
-# A label inside a dateline with no separator: "Опубликовано: 12 ноября 2025 г. в 09:10 Автор: …".
-_LABEL_MIDLINE = re.compile(r"\s(?=(?:авторы?|текст|корр\.?|корреспондент)\s*:)", re.I)
-
-
 def _byline_part(text: str) -> str | None:
-    """The "Автор: …" part of a line: the whole line, one part of a meta line, or the
-    rest of a dateline from its label on."""
+    """The "Автор: …" part of a line: the whole line, or one part of a meta line
+    ("21.11.2025 18:20 | Корр.: Д. Амантаева | Прочитано: 348")."""
     if BYLINE_LINE.match(text):
         return text
-    if "|" in text or "·" in text or "•" in text:
-        found = next((part.strip() for part in _META_PARTS.split(text) if BYLINE_LINE.match(part.strip())), None)
-        if found:
-            return found
-    if len(text) <= 160 and any(ch.isdigit() for ch in text):  # a dateline, not a sentence
-        parts = _LABEL_MIDLINE.split(text, maxsplit=1)
-        if len(parts) == 2 and BYLINE_LINE.match(parts[1]):
-            return parts[1].split(" | ")[0].strip()
+    if len(text) <= 240:
+        return next((part for part in meta_parts(text) if BYLINE_LINE.match(part)), None)
     return None
 
 
@@ -402,9 +388,17 @@ def _lines_after(start, first, body_start: str) -> list[str]:
     return lines
 
 
-# One part of a meta line from the next: "|", "·", "•", a dash between spaces, a run of
-# no-break spaces (written "¦" above), or a "Label:" opening mid-line ("… 16:45 Автор: …").
-_LINE_PARTS = re.compile(r"\s[|·•/¦]\s|\s[—–-]\s|\s(?=[А-ЯЁA-Z][а-яёa-z]{2,}\.?\s?:(?:\s|$))")
+# One part of a meta line from the next: "|", "·", "•", "/", a long dash between spaces, a
+# run of no-break spaces (written "¦" by _lines_after), or a "Label:" opening mid-line
+# ("… 16:45 Автор: …", "… Просмотров: 932"). Not a hyphen: "13.03.2025 - 17:40" is one date.
+_LINE_PARTS = re.compile(r"\s*[|¦]\s*|\s[·•/]\s|\s[—–]\s|\s(?=[А-ЯЁA-Z][а-яёa-z]{2,}\.?\s?:(?:\s|$))")
+
+
+def meta_parts(line: str) -> list[str]:
+    """The parts of a meta line (date, byline, counters), each stripped, empty ones out."""
+    return [part.strip() for part in _LINE_PARTS.split(line) if part.strip()]
+
+
 _DATE_BITS = re.compile(r"\d{1,2}[.:/]\d{2}|(?<!\d)(?:19|20)\d{2}(?!\d)")
 _NAME_WORD = r"[А-ЯЁӘҒҚҢӨҰҮҺІ][а-яёәғқңөұүһі]+(?:-[А-ЯЁӘҒҚҢӨҰҮҺІ]?[а-яёәғқңөұүһі]+)?"
 _INITIAL = r"[А-ЯЁӘҒҚҢӨҰҮҺІ]\."
@@ -453,7 +447,7 @@ def bylines_under_headline(headline, first, paragraphs: list[str]) -> list[str]:
     for line in _lines_after(headline, first, _text_start(paragraphs))[:12]:
         if len(line) > 240:
             continue
-        parts = [p.strip() for p in _LINE_PARTS.split(line)]
+        parts = meta_parts(line)
         for part in parts:
             if BYLINE_LINE.match(part):
                 found = _authors_of_line(part)
