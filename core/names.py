@@ -263,11 +263,13 @@ def to_nominative(word: str, female: bool | None = None) -> str:
 
 
 @lru_cache(maxsize=20000)
-def nominative_name(tokens: tuple[str, ...], genitive: bool = False) -> str:
+def nominative_name(tokens: tuple[str, ...], genitive: bool = False, male: bool = False) -> str:
     """`genitive`: the context puts the name in genitive ("По словам Евгения Карабанова",
     "главного тренера Руслана Гайсина"): then -ова/-ина is a man's genitive, not a
     woman's nominative (hers would be -овой)."""
-    if genitive and len(tokens) > 1 and not _FEM_OV_OBLIQUE.search(tokens[-1]) and not _FEM_SK_OBLIQUE.search(tokens[-1]):
+    if male:  # the case of the role noun before says so ("министру Ерлану Карину")
+        female = False
+    elif genitive and len(tokens) > 1 and not _FEM_OV_OBLIQUE.search(tokens[-1]) and not _FEM_SK_OBLIQUE.search(tokens[-1]):
         # a woman's name in genitive shows it in the first name ("Анны", "Назерке"); "Дмитрия",
         # "Александра", "Евгения" in genitive are men
         female = any("femn" in p.tag and "gent" in p.tag for p in _first_name_parses(tokens[0]))
@@ -306,9 +308,19 @@ def _agree(tokens: tuple[str, ...], words: list[str], female: bool | None) -> li
         elif (match := _FEM_PATRONYMIC.search(token)) and female is not False:
             words[i] = token[: match.start(1)] + "а"
     written = tokens[0]
+    surname, nominative = tokens[-1], words[-1]
+    if female is not True and surname == nominative and _known_name(written.split("-")[-1]):
+        # the other way round: a dictionary first name's case takes the ending off a
+        # surname the rules do not know ("Жан-Полем Леклерком" -> Леклерк)
+        cases = {p.tag.case for p in _first_name_parses(written) if p.is_known and "masc" in p.tag}
+        ending = _MASC_FIRST_ENDING.get(cases.pop(), ("", ""))[0] if len(cases) == 1 else ""
+        if ending == "ом" and surname.endswith("ем"):
+            ending = "ем"
+        if ending and surname.endswith(ending) and len(surname) > len(ending) + 2 \
+                and surname[-len(ending) - 1].lower() not in _VOWELS:
+            words[-1] = surname[: -len(ending)]
     if "-" in written or _PATRONYMIC.search(written) or _known_name(written):
         return words  # a dictionary name: `to_nominative` knew it; a guess ("Жандося") does not count
-    surname, nominative = tokens[-1], words[-1]
     if female is False and surname != nominative and surname.startswith(nominative):
         case = _MASC_CASE.get(surname[len(nominative):])
         ending = _MASC_FIRST_ENDING.get(case, ("", ""))[0]
@@ -416,10 +428,23 @@ def find_people(paragraphs: list[str]) -> list[tuple[int, Person]]:
                 run.append(match)
                 continue
             tokens = _name_tokens(" ".join(m.group(0) for m in run)) if len(run) > 1 else None
+            role = None
+            if tokens:
+                before = run[-len(tokens) - 1].group(0) if len(run) > len(tokens) else None
+                role = _apposition(paragraph, run[-len(tokens)].start(), before)
+            elif len(run) in (2, 3) and _unknown_words(run[-2].group(0), run[-1].group(0)):
+                # "архитектор Кэндзи Мацумото", "Тренер Юрген Клопп": a foreign name after a role
+                role = _apposition(paragraph, run[-2].start(), run[0].group(0) if len(run) == 3 else None)
+                if role:
+                    tokens = (run[-2].group(0), run[-1].group(0))
             if tokens:
                 first = run[-len(tokens)].start()
+                # "министру Ерлану Карину": a woman's dative would be "Кариной", so a man
+                male = bool(role) and role[0] in _MALE_BY_CASE and bool(_MALE_BY_CASE[role[0]].search(tokens[-1]))
                 nominative = nominative_name(tokens, _may_be_genitive(tokens)
-                                             and genitive_before(paragraph[max(0, first - 60): first]))
+                                             and genitive_before(paragraph[max(0, first - 60): first]), male)
+                if role and len(tokens) == 2 and nominative.split()[-1] == tokens[-1] and _ungendered(tokens[-1]):
+                    nominative = _first_in_case(tokens, nominative, *role)
                 key = _key(nominative)
                 written = "~" if " ".join(tokens) != nominative else ""
                 nominative_forms.setdefault(written + key, nominative)
@@ -450,6 +475,71 @@ def find_people(paragraphs: list[str]) -> list[tuple[int, Person]]:
     found.sort()
     return [(index, Person(name, start, verb_gender.get(name, is_female(name)) if verb_gender else is_female(name), end))
             for index, start, end, name in found]
+
+
+@lru_cache(maxsize=20000)
+def is_unknown_capitalized(word: str) -> bool:
+    """A capitalized Cyrillic word no dictionary knows ("Клопп", "Мацумото"): after a
+    speech verb, a name."""
+    return word[:1].isupper() and bool(_HAS_CYRILLIC.search(word)) and not any(
+        p.is_known for p in _parses(word)[:3])
+
+
+@lru_cache(maxsize=20000)
+def _unknown_words(first: str, last: str) -> bool:
+    """Two words no dictionary knows, or knows as names: a foreign name ("Кэндзи
+    Мацумото"), not "Нового Орлеана"."""
+    return all(all(not p.is_known or {"Name", "Surn"} & set(p.tag.grammemes) for p in _parses(w)[:3])
+               for w in (first, last))
+
+
+def _apposition(text: str, start: int, before: str | None = None) -> tuple[str, bool] | None:
+    """(case, female) of the role noun right before a name ("актрису Кьяру Ломбарди",
+    "Министру Ерлану Карину"; `before`: a capitalized word of the same run): the name is
+    in the same case."""
+    if before is None:
+        words = _WORDS.findall(text[max(0, start - 24):start])[-1:]
+        if not words or not words[0][:1].islower() or text[start - 1: start] != " ":
+            return None
+        before = words[0]
+    return _noun_case_gender(before.lower())
+
+
+# A man's surname in the role noun's case, that a woman's would not have: dative
+# "Карину" (hers: "Кариной"). (A genitive noun before a name need not be its role:
+# "жена министра Айгуль Сапарова" is a woman in nominative.)
+_MALE_BY_CASE = {"datv": re.compile(r"(?:ов|ев|ёв|ин|ын)у$")}
+
+
+@lru_cache(maxsize=20000)
+def _noun_case_gender(word: str) -> tuple[str, bool] | None:
+    parses = [p for p in _parses(word)[:4] if "NOUN" in p.tag and "anim" in p.tag and "sing" in p.tag]
+    cases = {p.tag.case for p in parses}
+    genders = {p.tag.gender for p in parses}
+    if len(cases) != 1 or len(genders) != 1 or not genders <= {"masc", "femn"}:
+        return None
+    return cases.pop(), genders.pop() == "femn"
+
+
+# A first name's ending in a case -> its nominative ending, when the surname does not
+# decline and pymorphy does not know the name: "актрису Кьяру" -> Кьяра.
+_FEM_FIRST_ENDING = {"accs": (("у", "а"), ("ю", "я")), "gent": (("ы", "а"),), "datv": (("е", "а"),),
+                     "loct": (("е", "а"),), "ablt": (("ой", "а"), ("ей", "я"))}
+
+
+def _first_in_case(tokens: tuple[str, ...], nominative: str, case: str, female: bool) -> str:
+    first = tokens[0]
+    if _known_name(first) or "-" in first:
+        return nominative
+    if female:
+        for ending, replacement in _FEM_FIRST_ENDING.get(case, ()):
+            if first.endswith(ending) and len(first) > len(ending) + 2:
+                return " ".join([first[: -len(ending)] + replacement] + nominative.split()[1:])
+        return nominative
+    ending = _MASC_FIRST_ENDING.get(case, ("", ""))[0]
+    if ending and first.endswith(ending) and len(first) > len(ending) + 2 and first[-len(ending) - 1] not in _VOWELS:
+        return " ".join([first[: -len(ending)]] + nominative.split()[1:])
+    return " ".join([first] + nominative.split()[1:])  # a man's name in nominative, or a case it shows no ending in
 
 
 @lru_cache(maxsize=20000)
@@ -571,6 +661,10 @@ def _context_at(text: str, start: int, end: int, floor: int) -> frozenset[str]:
     """The words introducing a mention: before it in its sentence (after the mention
     before it, `floor`), or ", руководитель …" after it."""
     before = text[floor: start]
+    if floor and before.lstrip().startswith(","):
+        # "Ерлан Нысанбай, аким области, и Серик Жумабек": the role after a comma is the
+        # mention's before, not this one's
+        before = before.rsplit(",", 1)[-1]
     # the same sentence only; a name in «» ("тренер «Тобола» Х") stays in it
     before = _SENTENCE_MARKS.split(_TITLE.sub(" ", before))[-1]
     after = text[end: end + 40]
@@ -592,14 +686,18 @@ def _role_names(role: str, people: list[tuple[int, Person]], paragraphs: list[st
     # "глава комиссии" ~ "председатель комиссии": the head, or the body it heads
     dependents = {lemma(w) for w in role_words[1:3] if len(w) > 3}
     entries = _role_entries(role.lower())
-    hits = []
+    hits, exact = [], []
     last_index, last_end = -1, 0
     for index, person in people:
         lemmas = _context_lemmas(paragraphs[index], person, last_end if index == last_index else 0)
         last_index, last_end = index, person.end
         if head in lemmas or dependents & lemmas or (entries and _has_entry(lemmas, entries)):
             hits.append((index, person))
-    return hits
+            if dependents and head in lemmas and dependents <= lemmas:
+                exact.append((index, person))
+    # "министр энергетики" when a "министр экологии" was named after him: the one whose
+    # whole role matches
+    return exact or hits
 
 
 def _other_role(role: str, person: Person, text: str, floor: int = 0) -> bool:

@@ -37,6 +37,7 @@ from core.names import (
     is_finite_verb,
     is_gerund_or_infinitive,
     is_instrumental,
+    is_unknown_capitalized,
     is_name_token,
     is_oblique_name,
     is_nominative_capable,
@@ -144,7 +145,7 @@ def _word_class(word: str) -> tuple[bool, bool, bool]:
     bare = word.strip("«»\"")
     lowered = bare.lower()
     person = lowered in PRONOUNS or is_person_noun(bare) or (
-        bare[:1].isupper() and is_name_token(bare) and not is_oblique_name(bare))
+        bare[:1].isupper() and is_name_token(bare) and not is_oblique_name(bare)) or is_unknown_capitalized(bare)
     return is_preposition(word), person, person or is_nominative_capable(bare)
 
 
