@@ -30,7 +30,8 @@ import markupsafe
 from datasette import hookimpl
 from datasette.utils import escape_fts as datasette_escape_fts
 
-from storage.quotes import speaker_matches
+from core.names import word_key
+from storage.quotes import _NAME_WORD, speaker_matches
 from storage.search import FTS_COLUMNS, FTS_TABLE, QueryError, _fts5_query, _item_stems, parse_query, stem, words
 
 # JSON columns of newsdb's tables: a list of names reads best joined, the rest as JSON.
@@ -67,10 +68,23 @@ def _speaker_matches(query: str, speaker: str | None, canonical: str | None) -> 
     return speaker_matches(query, speaker, canonical)
 
 
+@lru_cache(maxsize=256)
+def _narrowing_key(query: str) -> str:
+    # What `newsdb quotes` narrows by in SQL before it decides in Python: the stem of
+    # the query's longest word less one letter (inflection changes at most that).
+    # Without it every distinct speaker costs a full comparison (~90 µs).
+    found = _NAME_WORD.findall(query)
+    key = word_key(max(found, key=len)) if found else ""
+    return key[: max(3, len(key) - 1)]
+
+
 def speaker_matches_sql(query: str | None, speaker: str | None, canonical: str | None) -> int:
     """1 when every word of `query` is, up to case and inflection, a word of the
     written or the canonical speaker (storage.quotes.speaker_matches)."""
     if not query:
+        return 0
+    key = _narrowing_key(query)
+    if key not in (speaker or "").lower().replace("ё", "е") and key not in (canonical or "").lower().replace("ё", "е"):
         return 0
     return int(_speaker_matches(query, speaker, canonical))
 
