@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import socket
 import sqlite3
@@ -235,3 +236,24 @@ def test_article_list_is_a_readable_default_view(server, tmp_path):
     article = rendered(urllib.parse.urljoin(server, link.get("href")), tmp_path)
     first_paragraph = newest["body"].strip().split("\n")[0]
     assert first_paragraph[:60] in article.text_content()
+
+
+def test_the_examples_of_docs_datasette_answer(server):
+    """Every URL docs/DATASETTE.md shows answers with rows on the demo data, and its SQL runs."""
+    text = (ROOT / "docs" / "DATASETTE.md").read_text(encoding="utf-8")
+    examples = [path for path in re.findall(r"http://127\.0\.0\.1:8001(/[^\s<>'`)]*)", text) if "…" not in path]
+    assert len(examples) >= 12
+    for example in examples:
+        path, _, query = example.partition("?")
+        params = dict(urllib.parse.parse_qsl(query, keep_blank_values=True))
+        if path == "/newsdb":
+            with urllib.request.urlopen(url(server, path), timeout=60) as response:
+                assert response.status == 200
+            continue
+        rows = api(server, path.removesuffix(".json"), **{k: v for k, v in params.items() if k != "_shape"})
+        assert rows, example
+    (sql,) = re.findall(r"```sql\n(.*?)```", text, re.S)
+    rows = api(server, "/newsdb", sql=sql)
+    # Данияр Оразбаев on the tenge, in the demo article about the exchange rate
+    assert [row["title"] for row in rows] == ["Курс тенге: доллар подешевел до 508 тенге"]
+    assert rows[0]["text"].startswith("Тенге поддерживают")
