@@ -293,6 +293,7 @@ _MASC_FIRST_ENDING = {"gent": ("а", ""), "datv": ("у", ""), "ablt": ("ом", "
 _MASC_PATRONYMIC = re.compile(r"(?:ович|евич)(а|у|ем|е)$")
 _FEM_PATRONYMIC = re.compile(r"(?:овн|евн|ичн)(ы|е|у|ой)$")
 _VOWELS = set("аеёиоуыэюяәөұүі")
+_MASC_CASE_ENDING = re.compile(r"(?:ом|ем|ым)$")  # "Жандосом": instrumental, not a nominative
 
 
 def _agree(tokens: tuple[str, ...], words: list[str], female: bool | None) -> list[str]:
@@ -319,6 +320,13 @@ def _agree(tokens: tuple[str, ...], words: list[str], female: bool | None) -> li
         if ending and surname.endswith(ending) and len(surname) > len(ending) + 2 \
                 and surname[-len(ending) - 1].lower() not in _VOWELS:
             words[-1] = surname[: -len(ending)]
+    if female is False and words[0] == written and written[-1].lower() not in _VOWELS \
+            and not _MASC_CASE_ENDING.search(written) and not _SURNAME.search(surname) and words[-1] != surname:
+        # "Дархан Сатыбалды": a man's first name in nominative, so the surname no rule knows is
+        # nominative too (not a guessed genitive of "Сатыбалда")
+        words[-1] = surname
+    if female and surname != nominative and written.endswith("ие"):
+        words[0] = written[:-1] + "я"  # "Алие Молдабековой": the dative of Алия, not the name Алие
     if "-" in written or _PATRONYMIC.search(written) or _known_name(written):
         return words  # a dictionary name: `to_nominative` knew it; a guess ("Жандося") does not count
     if female is False and surname != nominative and surname.startswith(nominative):
@@ -590,8 +598,24 @@ def genitive_before(text: str) -> bool:
         if _genitive_word(lowered):
             scanned += 1
             continue
-        return scanned > 0 and (is_preposition(lowered) or "VERB" in _parses(lowered)[0].tag)
+        return scanned > 0 and (is_preposition(lowered) or "VERB" in _parses(lowered)[0].tag
+                                or (_oblique_head(lowered) and _person_genitive(words[-1].lower())))
     return scanned > 0
+
+
+@lru_cache(maxsize=20000)
+def _person_genitive(word: str) -> bool:
+    """"лесничего", "министра": a person noun in genitive singular, whose apposition the name is
+    ("монополий Алия Нурпеисова" is no apposition)."""
+    return any("NOUN" in p.tag and "anim" in p.tag and "gent" in p.tag and "sing" in p.tag for p in _parses(word)[:3])
+
+
+@lru_cache(maxsize=20000)
+def _oblique_head(word: str) -> bool:
+    """"под руководством лесничего Х": a noun that cannot be nominative heads the
+    genitive chain, so the name is the chain's (genitive) apposition, not a subject."""
+    parses = _parses(word)[:3]
+    return bool(parses) and "NOUN" in parses[0].tag and not any("nomn" in p.tag for p in parses)
 
 
 @lru_cache(maxsize=20000)
@@ -691,13 +715,19 @@ def _role_names(role: str, people: list[tuple[int, Person]], paragraphs: list[st
     for index, person in people:
         lemmas = _context_lemmas(paragraphs[index], person, last_end if index == last_index else 0)
         last_index, last_end = index, person.end
-        if head in lemmas or dependents & lemmas or (entries and _has_entry(lemmas, entries)):
+        if head in lemmas or dependents & lemmas or (entries and _has_entry(lemmas, entries)) or _derived(head, lemmas):
             hits.append((index, person))
             if dependents and head in lemmas and dependents <= lemmas:
                 exact.append((index, person))
     # "министр энергетики" when a "министр экологии" was named after him: the one whose
     # whole role matches
     return exact or hits
+
+
+def _derived(head: str, lemmas: frozenset[str]) -> bool:
+    """"боксер" for "чемпион мира по боксу", "хоккеист" for "лучший в хоккее": the role
+    noun is made from a noun of the introduction."""
+    return len(head) > 5 and any(len(w) >= 4 and head != w and head.startswith(w) for w in lemmas)
 
 
 def _other_role(role: str, person: Person, text: str, floor: int = 0) -> bool:

@@ -88,7 +88,7 @@ _CLOSE = {"«": "»", '"': '"', "“": "”", "„": "“"}
 _MARKS = re.compile(r"[«“„\"]")  # a plain class: a lookbehind here cost more than the rest
 _PO_SLOVAM = re.compile(r"(?:^|[,;]\s*)по\s+(?:(его|ее|её|их)\s+)?(?:словам|мнению)\s*(.*?),\s*$", re.I)
 _KAK = re.compile(r"(?:^|[,;]\s*)как\s+([\w-]+)\s+(.+?),\s*$", re.I)
-_SENTENCES = re.compile(r"(?<=[.!?…])\s+(?=[«\"“]?[А-ЯЁA-Z])")
+_SENTENCES = re.compile(r"(?<=[.!?…])(?<!\b[А-ЯЁӘҒҚҢӨҰҮҺІA-Z]\.)\s+(?=[«\"“]?[А-ЯЁA-Z])")  # "По словам А. Сапаровой": no break
 _SENTENCE_BREAK = re.compile(r"[.!?]\s+[А-ЯЁA-Z]")  # "зам. председателя" is an abbreviation, not a break
 _DOMAIN = re.compile(r"\w\.(?:kz|ru|com|kg|uz|org|net)\b", re.I)
 _NAME_AT = re.compile(r"(?<![\w-])[А-ЯЁӘҒҚҢӨҰҮҺІ][\w-]+(?:\s+[А-ЯЁӘҒҚҢӨҰҮҺІ][\w-]+)+")
@@ -145,7 +145,8 @@ def _word_class(word: str) -> tuple[bool, bool, bool]:
     bare = word.strip("«»\"")
     lowered = bare.lower()
     person = lowered in PRONOUNS or is_person_noun(bare) or (
-        bare[:1].isupper() and is_name_token(bare) and not is_oblique_name(bare)) or is_unknown_capitalized(bare)
+        bare[:1].isupper() and is_name_token(bare) and not is_oblique_name(bare)) or (
+        is_unknown_capitalized(bare) and not is_name_token(bare))  # "— сказал Клопп"; not "Ержановой"
     return is_preposition(word), person, person or is_nominative_capable(bare)
 
 
