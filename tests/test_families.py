@@ -35,7 +35,8 @@ def test_both_splits_have_pages_and_non_articles():
         pages = list((ROOT / s).glob("*.html"))
         assert len(pages) >= 12, s
         non = [p for p in pages if not _label(p)["is_article"]]
-        assert 2 <= len(non) <= 6, (s, [p.name for p in non])
+        # some non-articles to tell apart, but mostly articles, as a crawl sees them
+        assert len(non) >= 2 and len(non) <= 0.35 * len(pages), (s, [p.name for p in non])
         fams = {_label(p)["family"] for p in pages}
         assert {"wordpress", "bitrix", "drupal", "amp", "table_cp1251"} <= fams and fams & {"nextjs", "nuxt"}, (s, fams)
 
