@@ -497,8 +497,8 @@ def is_unknown_capitalized(word: str) -> bool:
 def _unknown_words(first: str, last: str) -> bool:
     """Two words no dictionary knows, or knows as names: a foreign name ("Кэндзи
     Мацумото"), not "Нового Орлеана"."""
-    return all(all(not p.is_known or {"Name", "Surn"} & set(p.tag.grammemes) for p in _parses(w)[:3])
-               for w in (first, last))
+    return all(all(not p.is_known or {"Name", "Surn", "Geox"} & set(p.tag.grammemes) for p in _parses(w)[:3])
+               for w in (first, last))  # "Дархан" is a town in the dictionary, and a name
 
 
 def _apposition(text: str, start: int, before: str | None = None) -> tuple[str, bool] | None:

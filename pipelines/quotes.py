@@ -49,6 +49,7 @@ from core.names import (
     resolve_speaker,
     source_name,
     speech_gender,
+    word_key,
 )
 
 DASH = "—–-"
@@ -616,6 +617,9 @@ def _finish(found: list[_Found], paragraphs: list[str]) -> list[Quote]:
                                         gender=speech_gender(item.verb, speaker))
             if canonical is None and item.style == "E" and item.verb is None and _INITIALS_ONLY.fullmatch(speaker or ""):
                 continue  # initials of no one the article names: the interviewer's, or no interview
+            if style == "F" and canonical and speaker and speaker[:1].isupper() and " " not in speaker \
+                    and word_key(canonical.split()[-1]) == word_key(speaker):
+                style = item.style  # "— сказал Дюбуа": a surname no rule knows is still a name, not a role
         quotes.append(
             Quote(
                 text=item.text,
