@@ -90,6 +90,15 @@ _MONTH = (r"(янв\w*|фев\w*|мар\w*|апр\w*|ма[йя]\w*|июн\w*|и�
 # After the year: "г.", "года", Kazakh "ж." / "жылы"; then the time ("в 14:35", ", 14:35").
 _TIME = r"(?:\s*(?:г\.|года|год|ж\.|жылы)?\s*[,в]?\s*(?:в\s*)?(\d{1,2})[:.](\d{2}))?"
 
+# Any date or time in a line ("13.03.2025", "17:40", "2025", "5 февраля"): a dateline or a
+# meta line, not a sentence about people.
+_DATED = re.compile(r"\d{1,2}[.:/]\d{2}|(?<!\d)(?:19|20)\d{2}(?!\d)|\b\d{1,2}\s+" + _MONTH, re.I)
+
+
+def has_date(text: str) -> bool:
+    return bool(_DATED.search(text))
+
+
 # "21 декабря 2025, 14:35", "25 Июля 2021"
 _DAY_MONTH_YEAR = re.compile(r"\b(\d{1,2})\s+" + _MONTH + r"\s+(\d{4})" + _TIME, re.I)
 # "2026 Год 9 Февраля", Kazakh "2025 жылғы 15 наурыз" / "2025 ж. 15 наурыз"

@@ -28,6 +28,10 @@ _ISO_INSTANT = re.compile(r"(?:19|20)\d\d-[01]\d-[0-3]\dT[0-2]\d:[0-5]\d(?::[0-5
 _DATELINE_TAGS = ("time", "span", "div", "p", "li", "font", "td", "small", "b", "em", "i", "dd")
 
 
+def _fold(name: str) -> str:
+    return " ".join(name.casefold().replace("ё", "е").split())
+
+
 def _own_text(el) -> str:
     return " ".join((el.text or "").split())
 
@@ -219,6 +223,10 @@ class ArticlePage:
                 return self._answer("authors", "profile", found)
         found = clean_authors(self.metadata.authors)
         if found:
+            # A co-authors plugin prints every author where the metadata names the first one
+            shown = generic.find_byline(self.tree)
+            if len(shown) > len(found) and {_fold(a) for a in found} <= {_fold(a) for a in shown}:
+                return self._answer("authors", "generic", shown)
             return self._answer("authors", "metadata", found)
         self.paragraphs  # a byline line at the body's edge is taken out of the body there
         first, last = self.anchors
@@ -245,6 +253,9 @@ class ArticlePage:
                 if found or generic.BYLINE_LINE.fullmatch(texts[i].strip()):
                     drop.add(i)  # a bare "Автор:" whose name sits in markup the body left out, too
                     names.extend(found)
+            elif i == 0 and (found := generic.dateline_names(texts[i])):
+                drop.add(i)  # an agency's dateline opens the text: "АСТАНА, 5 февраля — Имя Фамилия"
+                names.extend(found)
         return drop, list(dict.fromkeys(names))
 
     @cached_property

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from lxml import etree
 
 from core.bylines import clean_authors, decode_entities
+from core.dates import has_date
 from core.names import is_name_token
 from core.normalize import url_host
 from crawler.pages.html import class_id, text_of, words
@@ -38,7 +39,17 @@ CHROME_TAGS = {*_NOT_HEADLINE_TAGS, "header"}
 
 # A class naming the page's layout ("layout-right-sidebar", "with-sidebar", "sidebar-left")
 # describes the wrapper around article and sidebar alike, no sidebar itself.
-_LAYOUT_TOKEN = re.compile(r"\S*(?:layout|has|with|no|left|right|col)[-_]sidebar\S*|\S*sidebar[-_](?:left|right|layout)\S*")
+# So does a sticky-sidebar plugin's wrapper ("theiaStickySidebar"), set on every column, and
+# a wrapper that says it is one ("container … penci_sidebar", "… sticky-sidebar main").
+_LAYOUT_TOKEN = re.compile(r"\S*(?:layout|has|with|no|left|right|col)[-_]sidebar\S*|\S*sidebar[-_](?:left|right|layout)\S*"
+                           r"|\S*sticky[-_]?sidebar\S*")
+_WRAPPER = re.compile(r"(?:^|\s)(?:main|container|wrapper|wrap|row|primary)(?:\s|$)")
+_SIDEBAR_TOKEN = re.compile(r"\S*side-?bar\S*")
+
+
+def _layout_free(names: str) -> str:
+    names = _LAYOUT_TOKEN.sub(" ", names)
+    return _SIDEBAR_TOKEN.sub(" ", names) if _WRAPPER.search(names) else names
 
 
 def is_chrome(element, *, classes: re.Pattern = CHROME, tags: set[str] = CHROME_TAGS) -> bool:
@@ -48,7 +59,7 @@ def is_chrome(element, *, classes: re.Pattern = CHROME, tags: set[str] = CHROME_
         if el.tag in tags:
             return True
         names = class_id(el)
-        if classes.search(names) and classes.search(_LAYOUT_TOKEN.sub(" ", names)):
+        if classes.search(names) and classes.search(_layout_free(names)):
             return True
     return False
 
@@ -158,6 +169,9 @@ def strip_site_name(title: str, names: set[str]) -> str:
     return title
 
 
+_COLON_PREFIX = re.compile(r"^[^:.!?]{3,40}:\s+(?=\S)")
+
+
 def find_title(root, names: set[str] = frozenset()) -> str | None:
     """The visible headline; else the part of <title> the page also shows as a block of its own.
 
@@ -177,6 +191,10 @@ def find_title(root, names: set[str] = frozenset()) -> str | None:
     if stripped != full:
         return stripped
     parts = [p for p in _TITLE_SEPARATORS.split(full) if p]
+    # "Актобе-Старт: Заголовок": a site or rubric prefix with its colon and no space before it
+    colon = _COLON_PREFIX.match(full)
+    if colon:
+        parts.append(full[colon.end():])
     if len(parts) < 2:
         return full
     # Runs of neighbouring parts, separators kept: a headline may hold a separator of
@@ -207,11 +225,12 @@ _BYLINE_XPATH = etree.XPath(
     " or contains(@class, 'byline') or contains(@class, 'avtor') or contains(@class, 'createdby')"
     " or contains(@id, 'author') or contains(@id, 'byline')]"
 )
-# "Автор: …", "Текст: …", "Фото и текст: …", "Материал подготовила …": a byline line.
-# The label needs its colon ("Автор проекта, инженер …" is a sentence), the verb does not.
+# "Автор: …", "Текст: …", "Фото и текст: …", "Материал подготовила …", "Беседовала Имя …":
+# a byline line. The label needs its colon ("Автор проекта, инженер …" is a sentence), the
+# verb does not; an interviewer's verb needs a name after it ("Беседовали мы час" is text).
 BYLINE_LINE = re.compile(
     r"^(?:(?:авторы?|текст|текст\s+и\s+фото|фото\s+и\s+текст|корр\.?|корреспондент|собкор|мәтін|дайындаған)\s*[:\-–—]"
-    r"|(?:материал\s+)?подготовил[аи]?[\s:])",
+    r"|(?:материал\s+)?подготовил[аи]?[\s:]|(?:беседовал[аи]?|записал[аи]?|интервью\s+взял[аи]?|корреспондент|собкор|спецкор)\s+(?=[А-ЯЁA-Z]))",
     re.I,
 )
 
@@ -237,9 +256,12 @@ _SIGNATURE_WORD = r"[А-ЯЁӘҒҚҢӨҰҮҺІ](?:[а-яёәғқңөұүһі-]+|
 _SIGNATURE = re.compile(rf"^(?:[А-ЯЁӘҒҚҢӨҰҮҺІ]\.\s?){{0,2}}{_SIGNATURE_WORD}(?:\s{_SIGNATURE_WORD}){{1,2}}$")
 
 
-def _byline_context_ok(el) -> bool:
+def _byline_context_ok(el, article: frozenset = frozenset()) -> bool:
+    """el stands outside comments, sidebars and teaser cards; wrappers in `article`
+    (the headline's ancestors) hold the article whatever their class says
+    ("theiaStickySidebar" around a theme's main column)."""
     for anc in (el, *el.iterancestors()):
-        if anc.tag in ("body", "html"):
+        if anc.tag in ("body", "html") or anc in article:
             return True
         if anc.tag in ("aside", "nav") or _NOT_BYLINE.search(class_id(anc)):
             return False
@@ -251,8 +273,15 @@ def _byline_context_ok(el) -> bool:
 def find_byline(root) -> list[str]:
     """Authors from the page's author markup: a[rel=author], itemprop=author, an
     element whose class or id says author/byline; the first that names someone."""
-    for el in _BYLINE_XPATH(root):
-        if el.tag in ("meta", "link", "img", "body", "html", "article") or not _byline_context_ok(el):
+    hits = [el for el in _BYLINE_XPATH(root) if el.tag not in ("meta", "link", "img", "body", "html", "article")]
+    if not hits:
+        return []
+    inner = {anc for el in hits for anc in el.iterancestors()}
+    headline = headline_element(root)
+    article = frozenset(headline.iterancestors()) if headline is not None else frozenset()
+    for el in hits:
+        # An author box's own name element, not the box with the job title and the bio
+        if el in inner or not _byline_context_ok(el, article):
             continue
         people = clean_authors(_author_text(item) for item in _fellow_authors(el))
         if people:
@@ -262,7 +291,7 @@ def find_byline(root) -> list[str]:
 
 def _fellow_authors(el) -> list:
     """el and the elements beside it marked the same way: a second author is a second
-    itemprop=author / rel=author element in the same line."""
+    itemprop=author, rel=author or class="…author" element under the same parent."""
     parent = el.getparent()
     if parent is None:
         return [el]
@@ -270,6 +299,8 @@ def _fellow_authors(el) -> list:
         return parent.findall("./*[@itemprop='author']") or [el]
     if "author" in (el.get("rel") or ""):
         return [a for a in parent.findall(f"./{el.tag}") if "author" in (a.get("rel") or "")] or [el]
+    if el.get("class"):
+        return [a for a in parent.findall(f"./{el.tag}") if a.get("class") == el.get("class")] or [el]
     return [el]
 
 
@@ -312,7 +343,19 @@ def byline_lines_near(root, first, last) -> list[str]:
                 return _authors_of_line(line)
     if nearest is None:
         return []
-    return _authors_of_line(text_of(nearest))
+    return _authors_of_line(_line_text(nearest))
+
+
+def _line_text(el) -> str:
+    """The text of the line el stands in: a label element alone ("<strong>Дайындаған:</strong>
+    Д. Омаров и Ж. Ким") names nobody, its line does."""
+    text = text_of(el)
+    if not BYLINE_LINE.fullmatch(text):
+        return text
+    for anc in el.iterancestors():
+        if anc.tag in _LINE_TAGS:
+            return text_of(anc)
+    return text
 
 
 # -- the lines between the headline and the text -----------------------------------
@@ -399,7 +442,6 @@ def meta_parts(line: str) -> list[str]:
     return [part.strip() for part in _LINE_PARTS.split(line) if part.strip()]
 
 
-_DATE_BITS = re.compile(r"\d{1,2}[.:/]\d{2}|(?<!\d)(?:19|20)\d{2}(?!\d)")
 _NAME_WORD = r"[А-ЯЁӘҒҚҢӨҰҮҺІ][а-яёәғқңөұүһі]+(?:-[А-ЯЁӘҒҚҢӨҰҮҺІ]?[а-яёәғқңөұүһі]+)?"
 _INITIAL = r"[А-ЯЁӘҒҚҢӨҰҮҺІ]\."
 # A name standing alone in a dateline: "Е. Ибраев", "А.Кенжебаев", "Айгуль Сарсенова", "Ибраев Е.".
@@ -436,29 +478,34 @@ def _text_start(paragraphs: list[str]) -> str:
     return ""
 
 
+def dateline_names(line: str) -> list[str]:
+    """The people a dateline names with no label: a part of the line that is names and
+    nothing else ("Чт, 13.03.2025 - 17:40 — Е. Ибраев", "КАРАГАНДА, 5 февраля — Ержан
+    Калиев, Kazinform"). A line with no date, or a long one, is a sentence."""
+    if len(line) > 240 or not has_date(line):
+        return []
+    for part in meta_parts(line):
+        names = clean_authors([part]) if 3 < len(part) <= 80 and not has_date(part) else []
+        if names and all(_bare_name(n) for n in names):
+            return names
+    return []
+
+
 def bylines_under_headline(headline, first, paragraphs: list[str]) -> list[str]:
     """Authors on the lines between the headline and the text: a "Автор: …" /
-    "Текст: …" part of any line, else names standing alone in a dateline part
-    ("Чт, 13.03.2025 - 17:40 — Е. Ибраев"). A line this region holds is short: a
-    long one is the lead."""
+    "Текст: …" part of any line, else the names a dateline carries. A line this
+    region holds is short: a long one is the lead."""
     if headline is None:
         return []
     bare: list[str] = []
     for line in _lines_after(headline, first, _text_start(paragraphs))[:12]:
         if len(line) > 240:
             continue
-        parts = meta_parts(line)
-        for part in parts:
-            if BYLINE_LINE.match(part):
-                found = _authors_of_line(part)
-                if found:
-                    return found
-        if not bare and _DATE_BITS.search(line):
-            for part in parts:
-                names = clean_authors([part]) if 3 < len(part) <= 80 and not _DATE_BITS.search(part) else []
-                if names and all(_bare_name(n) for n in names):
-                    bare = names
-                    break
+        part = _byline_part(line)
+        found = _authors_of_line(part) if part else []
+        if found:
+            return found
+        bare = bare or dateline_names(line)
     return bare
 
 
