@@ -135,8 +135,12 @@ def normalize_text(text: str | None) -> str:
     return repair_homoglyphs(text)
 
 
+# A caption left in the text, its photo credit after it: "Школа в селе Карабулак. Фото: Асхат Нуров".
+_CAPTION = re.compile(r"^[^\n]{3,160}?[.!?»\"]\s+(?:фото|фото\s+и\s+видео|видео|сурет)\s*[-:–—]\s*[^.!?]{2,60}\.?$", re.I)
+
+
 def is_boilerplate(paragraph: str) -> bool:
-    return bool(_BOILERPLATE.match(paragraph))
+    return bool(_BOILERPLATE.match(paragraph) or (len(paragraph) <= 220 and _CAPTION.match(paragraph)))
 
 
 def normalize_paragraphs(paragraphs: list[str]) -> list[str]:

@@ -378,12 +378,15 @@ def test_a_state_date_far_from_the_title_is_a_teasers():
                     for i in range(1, 9))
     state = ('window.__NUXT__={data:[{feed:[' + feed + ']}],' + " " * 2000
              + 'article:{title:"Волжане проголосовали за новый сквер на набережной"}}')
-    from crawler.pages.metadata import _state_dates
+    from crawler.pages.metadata import _STATE_DATE, _nearest, _state_spots
     import lxml.html
-    root = lxml.html.document_fromstring(_state_page(state).text)
-    assert _state_dates(root, None) == []
+
+    def state_date(page):
+        return _nearest(_state_spots(lxml.html.document_fromstring(page), None), _STATE_DATE)
+
+    assert state_date(_state_page(state).text) is None
     no_title = 'window.__NUXT__={data:[{title:"Другая статья о погоде в городе",publishedAt:"2024-01-01T10:00:00Z"}]}'
-    assert _state_dates(lxml.html.document_fromstring(_state_page(no_title).text), None) == []
+    assert state_date(_state_page(no_title).text) is None
 
 
 @pytest.mark.parametrize("text", ["3 октября, 18:05", "2 часа назад"])

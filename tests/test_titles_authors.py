@@ -517,3 +517,26 @@ def test_every_microdata_author_of_one_line_is_read():
             '<span itemprop="name">Виктор Ан</span></span></div>')
     raw = extract(Page(url="https://kar-school.example/news/basseyn", body=_headline_page(meta)))
     assert raw.authors == ["Динара Абдрахманова", "Виктор Ан"]
+
+
+def test_an_author_the_page_prints_only_in_its_app_state():
+    state = ('{"props":{"pageProps":{"article":{"title":"В Актау продлили навигацию паромов до декабря",'
+             '"publishedAt":"2025-10-02T06:30:00.000Z","author":{"id":7,"fullName":"Арман Тулегенов",'
+             '"position":"обозреватель"},"showAuthor":false},'
+             '"popular":[{"title":"Другая новость","author":{"fullName":"Не автор"}}]}}}')
+    paragraphs = "".join(f"<p>Паромы из порта Курык будут ходить в Баку до середины декабря, абзац {i}, "
+                         "сообщили в администрации порта.</p>" for i in range(4))
+    html = (f'<html lang="ru"><head><title>Паромы</title></head><body><main><h1>В Актау продлили навигацию паромов до '
+            f'декабря</h1>{paragraphs}</main><script id="__NEXT_DATA__" type="application/json">{state}</script>'
+            '</body></html>')
+    raw = extract(Page(url="https://aktau-port.example/news/paromy", body=html.encode()))
+    assert raw.authors == ["Арман Тулегенов"]
+
+
+def test_a_caption_with_its_photo_credit_is_no_body_paragraph():
+    from core.normalize import normalize_paragraphs
+    text = "Жители села Карабулак сами отремонтировали крышу школы за две недели."
+    assert normalize_paragraphs(["Школа в селе Карабулак. Фото: Асхат Нуров", text]) == [text]
+    # a sentence that mentions a photo stays
+    kept = "На выставке показали фото: старые снимки Караганды из семейных архивов."
+    assert normalize_paragraphs([kept]) == [kept]

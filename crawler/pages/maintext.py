@@ -338,7 +338,8 @@ _COMMENTS_LABEL = re.compile(r"^(?:комментарии|комментарие
 _COPYRIGHT = re.compile(r"^(?:©|\(c\)\s|copyright\b)", re.I)
 # A site's footer line, not an agency's notice the story carries ("© 2019 Associated Press.
 # All Rights Reserved. This material may not be published…").
-_SITE_RIGHTS = re.compile(r"\d{4}\s*[–—-]\s*\d{4}|реклама|тел\.|\+7|перепечатка|при\s+(?:использовании|цитировании)", re.I)
+_SITE_RIGHTS = re.compile(r"\d{4}\s*[–—-]\s*\d{4}|реклама|тел\.|\+7|перепечатка|при\s+(?:использовании|цитировании)"
+                          r"|использование\s+материалов|редакци[ия]", re.I)
 
 
 def _without_labels(kept: list) -> list:

@@ -259,7 +259,10 @@ def _read_dates(meta: Metadata, root, objects: list[dict], article: dict | None,
             # this article: it still tells the zone the site's CMS writes in
             (teasers if _in_teaser(el, meta.canonical_url) else elements).append(value.strip())
     published += elements
-    published += _state_dates(root, meta.title)
+    states = _state_spots(root, meta.title)
+    published += [found] if (found := _nearest(states, _STATE_DATE)) else []
+    if not clean_authors(meta.authors) and (found := _nearest(states, _STATE_AUTHOR)):
+        meta.authors = [found]  # an author the page prints nowhere else
     meta.published_candidates = list(dict.fromkeys(v for v in published if v))
     meta.modified_candidates = list(dict.fromkeys(v for v in modified if v))
     meta.published = meta.published or next(iter(meta.published_candidates), None)
@@ -288,10 +291,10 @@ _STATE_DATE = re.compile(
 _STATE_NEAR = 1500  # characters between the article's title and its date in one state object
 
 
-def _state_dates(root, title: str | None) -> list[str]:
-    """The publication time in the app state next to the article's own title (the page's
-    <h1>, else its metadata title): a state holds feeds and teasers with dates of their own,
-    so a date no nearer than _STATE_NEAR characters to the title is nobody's."""
+def _state_spots(root, title: str | None) -> list[tuple[str, list[int]]]:
+    """Each app-state script with the places its text holds the article's title (the
+    page's <h1>, else its metadata title): a state holds feeds and teasers too, so only
+    what stands near the title is the article's."""
     states = []
     for script in root.iter("script"):
         raw = script.text or ""
@@ -302,7 +305,7 @@ def _state_dates(root, title: str | None) -> list[str]:
         return []
     h1 = next(root.iter("h1"), None)
     titles = [t for t in (text_of(h1) if h1 is not None else "", title or "") if len(t) >= 12]
-    found: list[tuple[int, str]] = []
+    found = []
     for raw in states:
         spots = []
         for t in titles:
@@ -311,13 +314,26 @@ def _state_dates(root, title: str | None) -> list[str]:
                 while at >= 0:
                     spots.append(at)
                     at = raw.find(needle, at + 1)
-        if not spots:
-            continue
-        for m in _STATE_DATE.finditer(raw):
+        if spots:
+            found.append((raw, spots))
+    return found
+
+
+def _nearest(states: list[tuple[str, list[int]]], pattern: re.Pattern) -> str | None:
+    """The first group of the match of `pattern` nearest the title, within _STATE_NEAR."""
+    found: list[tuple[int, str]] = []
+    for raw, spots in states:
+        for m in pattern.finditer(raw):
             gap = min(abs(m.start() - at) for at in spots)
             if gap <= _STATE_NEAR:
                 found.append((gap, m[1]))
-    return [value for _, value in sorted(found)][:1]
+    return min(found)[1] if found else None
+
+
+# The article object's author in the state: "author": {"name"/"fullName"/…: "…"} or "author": "…".
+_STATE_AUTHOR = re.compile(
+    r"""\\?["']?(?:author|authors|byline)\\?["']?\s*:\s*\[?\s*(?:\{[^{}]{0,300}?\\?["']?"""
+    r"""(?:fullName|full_name|displayName|display_name|name)\\?["']?\s*:\s*)?\\?["']([^"'\\{}]{3,80})\\?["']""")
 
 
 _HEAD_END = re.compile(rb"</head\s*>", re.I)
