@@ -310,7 +310,13 @@ def _agree(tokens: tuple[str, ...], words: list[str], female: bool | None) -> li
             words[i] = token[: match.start(1)] + "а"
     written = tokens[0]
     surname, nominative = tokens[-1], words[-1]
-    if female is not True and surname == nominative and _known_name(written.split("-")[-1]):
+    first = words[0]
+    if female is not True and surname == nominative and first != written and written.startswith(first) \
+            and written[len(first):] in ("ом", "ем", "у", "е") and surname.endswith(written[len(first):]) \
+            and surname[-len(written) + len(first) - 1].lower() not in _VOWELS:
+        # "С Ербатыром Шалкаром": the same case ending on both words comes off both
+        words[-1] = surname[: len(surname) - len(written) + len(first)]
+    elif female is not True and surname == nominative and _known_name(written.split("-")[-1]):
         # the other way round: a dictionary first name's case takes the ending off a
         # surname the rules do not know ("Жан-Полем Леклерком" -> Леклерк)
         cases = {p.tag.case for p in _first_name_parses(written) if p.is_known and "masc" in p.tag}
