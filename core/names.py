@@ -37,7 +37,9 @@ PRONOUNS = MALE_PRONOUNS | FEMALE_PRONOUNS | PLURAL_PRONOUNS
 _GENDERED_SURNAME = re.compile(r"(?:ов|ев|ёв|ин|ын|ск|цк)(?:а|ая|ий|ой|ую|ого|ому|ым|им|ом|у|е)?$|(?:улы|ұлы|уулу|кызы|қызы)$")
 _FEMALE_SURNAME_NOMINATIVE = re.compile(r"(?:ов|ев|ёв|ин|ын)а$")
 _CLAUSE_BREAK = re.compile(r"[.!?;:,«»\"“”()—–]")
-_GENITIVE_MARKERS = {"словам", "мнению", "слов", "оценке", "данным", "информации", "версии", "подсчетам", "словах"}
+_GENITIVE_MARKERS = {"словам", "мнению", "слов", "оценке", "данным", "информации", "версии", "подсчетам", "словах",
+                     # "Комментарий Нурлана Абенова:": the words of someone, who is in genitive
+                     "комментарий", "мнение", "заявление", "выступление", "позиция", "реплика"}
 _FEMALE_SURNAME = re.compile(r"(?:ова|ева|ёва|ина|ына|ская|цкая|кызы|қызы)$")
 _MALE_SURNAME = re.compile(r"(?:ов|ев|ёв|ин|ын|ский|цкий|улы|ұлы|уулу)$")
 # Compiled once: the `re` module's own cache is shared with the whole parse (dateparser
@@ -631,8 +633,10 @@ def name_in(text: str, genitive: bool = False) -> str | None:
     for match in reversed(list(_CAP_RUN.finditer(text))):
         tokens = _name_tokens(match.group(1))
         if tokens:
-            return nominative_name(tokens, _may_be_genitive(tokens)
-                                   and (genitive or genitive_before(text[: match.start(1)])))
+            # "Комментарий Нурлана Абенова": the run's first word may put the name in genitive
+            opener = match.group(1).split()[0].lower() if len(match.group(1).split()) > len(tokens) else ""
+            return nominative_name(tokens, _may_be_genitive(tokens) and (
+                genitive or opener in _GENITIVE_MARKERS or genitive_before(text[: match.start(1)])))
     for match in _CAP_WORD.finditer(text):
         word = match.group(0)
         # A lone surname speaks for a person ("— сказал Токаев"); a lone first name or

@@ -123,3 +123,12 @@ def test_a_role_made_from_a_word_of_the_introduction():
               "В аэропорту его встречал тренер Бейбут Ахмет.",
               "— Я посвящаю эту победу отцу, — сказал боксер."])
     assert q.speaker_canonical == "Бекзат Нурдаулет"
+
+
+def test_a_speaker_line_naming_whose_words_follow():
+    """"Комментарий Нурлана Абенова:" — the man's name in genitive, not a woman's in nominative."""
+    q = only(["Комментарий Нурлана Абенова, руководителя управления:",
+              "— Ремонт плотин начнется в мае, деньги уже выделены."])
+    assert (q.style, q.speaker_canonical) == ("E", "Нурлан Абенов")
+    q = only(["«В квартире плюс девять», — рассказала жительница дома на улице Абая Елена Соколова."])
+    assert q.speaker_canonical == "Елена Соколова"  # the street's name is no genitive context
