@@ -563,6 +563,12 @@ def _ungendered(name: str) -> bool:
     return not _GENDERED_SURNAME.search(name.split()[-1].lower())
 
 
+def _written_oblique(text: str, person: Person) -> bool:
+    """The mention's surname as written cannot be a subject ("с Жанар Оспановой")."""
+    written = text[person.start: person.end].split()
+    return len(written) > 1 and is_oblique_name(written[-1])
+
+
 def _after_oblique_noun(text: str, start: int) -> bool:
     """A mention right after a role noun in an oblique case ("американку Стивенс",
     "победила россиянку …"): the sentence's object."""
@@ -879,10 +885,11 @@ def resolve_speaker(
             return None
         last_index, last = same[-1]
         text = text_of_paragraphs[last_index]
-        if _after_oblique_noun(text, last.start):
-            # "Путинцева обыграла американку Стивенс. — …, — сказала она": the subject
+        if _after_oblique_noun(text, last.start) or _written_oblique(text, last):
+            # "Путинцева обыграла американку Стивенс. — …, — сказала она", "Сарсенбаева
+            # встретилась с Жанар Оспановой": the subject
             subjects = [p for idx, p in same if idx == last_index and p.name != last.name
-                        and not _after_oblique_noun(text, p.start)]
+                        and not _after_oblique_noun(text, p.start) and not _written_oblique(text, p)]
             if subjects:
                 return subjects[-1].name
         return last.name

@@ -132,3 +132,9 @@ def test_a_speaker_line_naming_whose_words_follow():
     assert (q.style, q.speaker_canonical) == ("E", "Нурлан Абенов")
     q = only(["«В квартире плюс девять», — рассказала жительница дома на улице Абая Елена Соколова."])
     assert q.speaker_canonical == "Елена Соколова"  # the street's name is no genitive context
+
+
+def test_a_pronoun_skips_a_woman_named_in_an_oblique_case():
+    q = only(["Депутат Айгерим Сарсенбаева встретилась с Жанар Оспановой.",
+              "— Мы договорились о совместной проверке, — сказала она."])
+    assert q.speaker_canonical == "Айгерим Сарсенбаева"
