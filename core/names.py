@@ -478,8 +478,10 @@ def find_people(paragraphs: list[str]) -> list[tuple[int, Person]]:
         if name not in verb_gender and _ungendered(name) and looked.get(name, 0) < 3:
             looked[name] = looked.get(name, 0) + 1  # the first mentions say it if any does
             text = paragraphs[index]
-            near = _WORDS.findall(text[end:end + 24])[:1] + _WORDS.findall(text[max(0, start - 16):start])[-1:]
-            for word in near:
+            before = _WORDS.findall(text[max(0, start - 16):start])[-1:]
+            if before and is_preposition(before[0]):
+                continue  # "Встреча с Марком Тиаго прошла": the verb is the subject's, not theirs
+            for word in _WORDS.findall(text[end:end + 24])[:1] + before:
                 gender = _word_gender(word)
                 if gender in ("f", "m"):
                     verb_gender[name] = gender == "f"
@@ -643,6 +645,13 @@ def name_in(text: str, genitive: bool = False) -> str | None:
             opener = match.group(1).split()[0].lower() if len(match.group(1).split()) > len(tokens) else ""
             return nominative_name(tokens, _may_be_genitive(tokens) and (
                 genitive or opener in _GENITIVE_MARKERS or genitive_before(text[: match.start(1)])))
+    if genitive:
+        # "По словам Кьяры Ломбарди", "Паоло Конти": after "по словам" two words no
+        # dictionary knows are a name, in genitive
+        words = _CAP_WORD.findall(text)
+        if len(words) == 2 and len(text.split()) == 2 and _unknown_words(*words):
+            female = words[0].endswith("ы") and words[0][-2:-1].lower() not in _VOWELS
+            return _first_in_case(tuple(words), " ".join(words), "gent", female)
     for match in _CAP_WORD.finditer(text):
         word = match.group(0)
         # A lone surname speaks for a person ("— сказал Токаев"); a lone first name or

@@ -138,3 +138,17 @@ def test_a_pronoun_skips_a_woman_named_in_an_oblique_case():
     q = only(["Депутат Айгерим Сарсенбаева встретилась с Жанар Оспановой.",
               "— Мы договорились о совместной проверке, — сказала она."])
     assert q.speaker_canonical == "Айгерим Сарсенбаева"
+
+
+@pytest.mark.parametrize("paragraph, canonical", [
+    ("По словам Кьяры Ломбарди, «публика здесь очень теплая и отзывчивая».", "Кьяра Ломбарди"),
+    ("По словам Паоло Конти, «оркестр играет Верди как в Милане».", "Паоло Конти"),
+])
+def test_an_undeclined_foreign_name_in_genitive(paragraph, canonical):
+    assert only([paragraph]).speaker_canonical == canonical
+
+
+def test_a_verb_after_a_preposition_and_a_name_is_not_theirs():
+    """"Встреча с Марком Тиаго прошла": 'прошла' is the meeting's, Марк Тиаго is a man."""
+    q = only(["Встреча с Марком Тиаго прошла в Астане.", "— Публика здесь очень теплая, — сказал он."])
+    assert q.speaker_canonical == "Марк Тиаго"
