@@ -314,7 +314,7 @@ def _agree(tokens: tuple[str, ...], words: list[str], female: bool | None) -> li
     surname, nominative = tokens[-1], words[-1]
     first = words[0]
     if female is not True and surname == nominative and first != written and written.startswith(first) \
-            and written[len(first):] in ("ом", "ем", "у", "е") and surname.endswith(written[len(first):]) \
+            and written[len(first):] in ("ом", "ем", "у", "е", "а") and surname.endswith(written[len(first):]) \
             and surname[-len(written) + len(first) - 1].lower() not in _VOWELS:
         # "С Ербатыром Шалкаром": the same case ending on both words comes off both
         words[-1] = surname[: len(surname) - len(written) + len(first)]
