@@ -227,6 +227,20 @@ def test_more_related_headings_in_russian_kazakh_and_english(heading):
     assert [url for _, _, url in links(page(after=after))] == ["/news/h-1", "/news/h-2", "/news/h-3"]
 
 
+_TWO_CARDS = """<ul>
+<li><a href="/news/h-1">Проект нового моста показали жителям</a></li>
+<li><a href="/news/h-2">Улицу Жамбыла расширят до четырёх полос</a></li></ul>"""
+
+
+@pytest.mark.parametrize("heading", ["Другие материалы сюжета", "Сюжет: Ремонт мостов", "Хронология событий",
+                                     "Что ещё почитать", "Больше по теме", "Другие новости рубрики",
+                                     "Ещё статьи по теме"])
+def test_a_story_or_rubric_heading_names_a_related_block_of_two(heading):
+    # two cards: no run of headline cards, the heading alone says the block is related
+    after = f'<div class="block"><h3>{heading}</h3>{_TWO_CARDS}</div>'
+    assert [url for _, _, url in links(page(after=after))] == ["/news/h-1", "/news/h-2"]
+
+
 @pytest.mark.parametrize("heading", ["Новости компаний", "Самое важное", "Басты жаңалықтар", "Оқырман таңдауы",
                                      "Most viewed", "Around the web", "Don't miss", "Актуально"])
 def test_feed_headings_in_russian_kazakh_and_english_are_not_related(heading):
