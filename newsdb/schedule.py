@@ -342,10 +342,11 @@ class Scheduler:
 
     def _on_event(self, event: JobEvent) -> None:
         if event.code == EVENT_JOB_MAX_INSTANCES:  # a JobSubmissionEvent
-            due = ", ".join(when.astimezone(UTC).strftime("%H:%M:%S UTC") for when in event.scheduled_run_times)
+            due = ", ".join(when.astimezone(UTC).isoformat(timespec="seconds") for when in event.scheduled_run_times)
             log.info("%s: skipped the run due at %s: the previous run is still going", event.job_id, due)
         elif event.code == EVENT_JOB_MISSED:  # a JobExecutionEvent, as is the error
-            log.warning("%s: missed the run due at %s", event.job_id, event.scheduled_run_time)
+            log.warning("%s: missed the run due at %s", event.job_id,
+                        event.scheduled_run_time.astimezone(UTC).isoformat(timespec="seconds"))
         elif event.code == EVENT_JOB_ERROR:
             log.error("%s: the scheduler could not run the crawl: %s: %s", event.job_id,
                       type(event.exception).__name__, event.exception)
@@ -371,7 +372,7 @@ class Scheduler:
                      "" if len(self.plans) == 1 else "s", mask_password(self.db_url))
             for plan in self.plans:
                 job = scheduler.get_job(plan.name)
-                upcoming = "now" if plan.every is not None else job.next_run_time.strftime("%Y-%m-%d %H:%M %z")
+                upcoming = "now" if plan.every is not None else job.next_run_time.isoformat(timespec="minutes")
                 log.info("%s: %s, next run %s", plan.name, plan.describe(), upcoming)
             while not self._signals:
                 time.sleep(0.2)

@@ -21,7 +21,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from datetime import date, datetime
-from typing import Any, get_type_hints
+from typing import Any
 from urllib.parse import SplitResult, urlsplit, urlunsplit
 
 from sqlalchemy import Text, cast, func, or_, select
@@ -410,26 +410,21 @@ CSV_COLUMNS = (
     *(key for key in _CSV_FIRST if key in EXPORT_KEYS),
     *(key for key in EXPORT_KEYS if key not in _CSV_FIRST),
 )
-# Article's lists of text (authors, body, tags), read from its annotations so
-# that an empty list, too, is joined rather than counted.
-_TEXT_LISTS = frozenset(name for name, hint in get_type_hints(items.Article).items() if hint == list[str])
-
-
 def _cell(key: str, value: Any) -> Any:
     """One export value as one CSV cell: the one flattening rule."""
     if key == "body":
         return "\n\n".join(value)  # paragraphs apart by a blank line, as a reader sees them
-    if isinstance(value, list):
-        return "; ".join(value) if key in _TEXT_LISTS else len(value)  # objects: how many
-    if isinstance(value, dict):
+    if isinstance(value, list | dict):
+        # authors, tags, quotes, related, images, extraction: JSON a program reads back
+        # as it was, in readable UTF-8 (a spreadsheet shows the Cyrillic as written).
         return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     return value
 
 
 def csv_row(record: dict[str, Any]) -> list[Any]:
-    """One export record flattened for CSV, in CSV_COLUMNS order: lists of text
-    joined by "; ", body paragraphs by a blank line, lists of quotes, related
-    links or images as their count, `extraction` as compact JSON."""
+    """One export record flattened for CSV, in CSV_COLUMNS order: body paragraphs
+    apart by a blank line; every other list or object (authors, tags, quotes,
+    related links, images, extraction) as compact JSON with readable UTF-8."""
     return [_cell(key, record[key]) for key in CSV_COLUMNS]
 
 

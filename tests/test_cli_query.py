@@ -111,7 +111,9 @@ def test_export_jsonl_and_csv(corpus_url, tmp_path):
     target = tmp_path / "demo.csv"
     assert run("export", "--db", url, "--format", "csv", "--site", "demo", "-o", target).exit_code == 0
     rows = list(csv.DictReader(target.open(encoding="utf-8")))
-    assert len(rows) == 3 and rows[0]["quotes"] == "1" and rows[2]["tags"] == "Политика; Алматы"
+    assert len(rows) == 3 and rows[2]["tags"] == '["Политика","Алматы"]'  # nested fields: JSON columns
+    assert json.loads(rows[0]["quotes"])[0]["text"] == "Выборы пройдут честно"
+    assert rows[0]["published_at"] == "2025-12-01T05:00:00+00:00"
 
 
 def test_stats_per_site(corpus_url):

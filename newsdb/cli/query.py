@@ -7,13 +7,12 @@ functions the analyst API `storage.open_db` uses).
 from __future__ import annotations
 
 import csv
-import json
 import sys
 from dataclasses import asdict
-from datetime import datetime
 
 import click
 
+from newsdb.cli.output import day, dumps, iso
 from newsdb.cli.options import db_option, limit_type, open_db, since_option, until_option, user_errors
 from storage.search import MAX_LIMIT
 
@@ -24,18 +23,8 @@ def date_options(command):
     return since_option("Published on or after DATE")(command)
 
 
-def _json_default(value):  # type: ignore[no-untyped-def]
-    if isinstance(value, datetime):
-        return value.isoformat()
-    raise TypeError(f"cannot serialize {type(value).__name__}")
-
-
-def _dumps(value, *, indent: int | None = None) -> str:  # type: ignore[no-untyped-def]
-    return json.dumps(value, ensure_ascii=False, indent=indent, default=_json_default)
-
-
-def _day(value: datetime | None) -> str:
-    return value.date().isoformat() if value else "-"
+_dumps = dumps
+_day = day
 
 
 # -- counts and paging (search and quotes) -------------------------------------------
@@ -196,7 +185,7 @@ def search(query, db_url, site, since, until, tag, limit, offset, page, show_all
         writer = csv.writer(sys.stdout)
         writer.writerow(["id", "site", "published_at", "title", "url", "rank", "snippet", "position", "total"])
         for number, hit in enumerate(hits, 1):
-            writer.writerow([hit.id, hit.site, hit.published_at.isoformat() if hit.published_at else "",
+            writer.writerow([hit.id, hit.site, iso(hit.published_at) or "",
                              hit.title or "", hit.url, f"{hit.rank:.6g}", hit.snippet, offset + number, total])
     else:
         if not total:
@@ -245,7 +234,7 @@ def show(ref, db_url, fmt, history):
         click.echo(_dumps(record, indent=2))
         return
     click.echo(f"#{article.id} {article.title or '(no title)'}")
-    click.echo(f"{article.site}  {article.published_at.isoformat() if article.published_at else '-'}  {article.url}")
+    click.echo(f"{article.site}  {iso(article.published_at) or '-'}  {article.url}")
     if article.authors or article.source:
         click.echo(f"authors: {', '.join(article.authors) or '-'}  source: {article.source or '-'}")
     if article.tags:
@@ -308,36 +297,54 @@ def related(ref, db_url, fmt):
 
 @click.command()
 @db_option
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl",
-              show_default=True, help="Output format")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "json", "csv"]), default="jsonl",
+              show_default=True, help="Output format: JSON lines, one JSON array, or CSV")
+@click.option("--bom", is_flag=True,
+              help="Begin the CSV with a UTF-8 byte order mark, so spreadsheets (Excel) read the Cyrillic right")
 @click.option("--site", help="Only this site")
 @date_options
 @click.option("-o", "--output", type=click.File("w", encoding="utf-8", lazy=True), default="-",
               help="Write to FILE instead of stdout")
 @user_errors
-def export(db_url, fmt, site, since, until, output):
-    """Export articles (with quotes, related links, tags) as JSON lines or CSV,
-    streamed: memory stays flat however large the database.
+def export(db_url, fmt, bom, site, since, until, output):
+    """Export articles with every field of the `newsdb parse` JSON (quotes,
+    related links, tags, images, the source and its base form), streamed:
+    memory stays flat however large the database. Dates are ISO 8601 with
+    their offset (UTC, as stored).
+
+    CSV has one row an article: body paragraphs apart by a blank line; authors,
+    tags, quotes, related, images and extraction as JSON columns (readable UTF-8).
 
     \b
     Example:
         newsdb export --since 2025-12-01 > articles.jsonl
-        newsdb export --format csv --site demo -o demo.csv
+        newsdb export --format json --site demo -o demo.json
+        newsdb export --format csv --bom --site demo -o demo.csv   # for a spreadsheet
     """
     from storage.query import CSV_COLUMNS, csv_row, iter_export
 
+    if bom and fmt != "csv":
+        raise click.UsageError("--bom is for --format csv (JSON never begins with a byte order mark)")
     count = 0
     with open_db(db_url, create=False) as database, database.session() as session:
         records = iter_export(session, site=site, since=since, until=until)  # an unknown site fails here
         writer = csv.writer(output) if fmt == "csv" else None
         if writer:
+            if bom:
+                output.write("\ufeff")
             writer.writerow(CSV_COLUMNS)
+        elif fmt == "json":
+            output.write("[")
         for record in records:
             if writer:
                 writer.writerow(csv_row(record))
+            elif fmt == "json":  # one array, still written a record at a time
+                output.write(("," if count else "") + "\n" + _dumps(record))
             else:
                 output.write(_dumps(record) + "\n")
             count += 1
+        if fmt == "json":
+            output.write("\n]\n" if count else "]\n")
     click.echo(f"exported {count} articles", err=True)
 
 
@@ -370,13 +377,13 @@ def stats(db_url, fmt):
     if fmt == "json":
         payload = {"sites": [{**asdict(site), "drift_trend": [asdict(point) for point in trends[site.site]]}
                              for site in sites], "tables": counts}
-        click.echo(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
+        click.echo(dumps(payload, indent=2))
         return
     if not sites:
         click.echo("no sites yet: run `newsdb demo` or `newsdb crawl SITE`")
 
     for site in sites:
-        crawl = f"{site.last_crawl_at:%Y-%m-%d %H:%M} UTC ({site.last_crawl_status})" if site.last_crawl_at else "never"
+        crawl = f"{iso(site.last_crawl_at)} ({site.last_crawl_status})" if site.last_crawl_at else "never"
         click.echo(site.site)
         click.echo(f"  articles   {site.articles}")
         click.echo(f"  quotes     {site.quotes}")

@@ -7,12 +7,12 @@ until=..., contains=..., limit=...)`.
 from __future__ import annotations
 
 import csv
-import json
 import sys
 from dataclasses import asdict, fields
 
 import click
 
+from newsdb.cli.output import day, dumps, iso
 from newsdb.cli.options import db_option, open_db, since_option, until_option, user_errors
 from newsdb.cli.query import count_line, page_of, paging_options
 
@@ -22,7 +22,7 @@ def _table(rows, total: int, limit: int | None, offset: int) -> None:
         click.echo("no quotes match")
         return
     for row in rows:
-        when = row.published_at.date().isoformat() if row.published_at else "----------"
+        when = day(row.published_at) if row.published_at else "----------"
         who = row.speaker_canonical or row.speaker or "?"
         if row.speaker and row.speaker_canonical and row.speaker != row.speaker_canonical:
             who = f"{row.speaker_canonical} ({row.speaker})"
@@ -70,13 +70,13 @@ def quotes(speaker, site, since, until, contains, limit, offset, page, show_all,
             total = count_quotes(session, **filters)
     if fmt == "json":
         records = [{**asdict(r), "position": offset + n, "total": total} for n, r in enumerate(rows, 1)]
-        click.echo(json.dumps(records, ensure_ascii=False, indent=2, default=str))
+        click.echo(dumps(records, indent=2))
     elif fmt == "csv":
         writer = csv.DictWriter(sys.stdout, fieldnames=[*(f.name for f in fields(QuoteRow)), "position", "total"])
         writer.writeheader()
         for n, row in enumerate(rows, 1):
             record = {**asdict(row), "position": offset + n, "total": total}
-            record["published_at"] = row.published_at.isoformat() if row.published_at else ""
+            record["published_at"] = iso(row.published_at) or ""
             writer.writerow(record)
     else:
         _table(rows, total, limit, offset)

@@ -12,13 +12,13 @@ from datetime import UTC, datetime, timedelta
 
 import click
 
+from newsdb.cli.output import iso
 from newsdb.cli.options import db_option, id_type, limit_type, open_db, user_errors
 
 WIDTH = 100  # the table fits a terminal this wide
 
 
-def _iso(value: datetime | None) -> str | None:
-    return value.astimezone(UTC).isoformat(timespec="seconds") if value else None
+_iso = iso
 
 
 def _json_default(value):  # type: ignore[no-untyped-def]
@@ -66,10 +66,10 @@ def _status(run) -> str:
 
 
 def _table(views, now: datetime, stale_after: timedelta) -> list[str]:
-    headers = ("ID", "SITE", "STARTED (UTC)", "TOOK", "STATUS", "NEW", "UPD", "SAME", "FAIL", "REQS")
+    headers = ("ID", "SITE", "STARTED", "TOOK", "STATUS", "NEW", "UPD", "SAME", "FAIL", "REQS")
     right = {0, 5, 6, 7, 8, 9}  # numbers line up on the right
     rows = [
-        (str(v.id), _clip(v.site, 12), f"{v.started_at.astimezone(UTC):%Y-%m-%d %H:%M}",
+        (str(v.id), _clip(v.site, 12), f"{v.started_at.astimezone(UTC):%Y-%m-%dT%H:%MZ}",  # ISO 8601; Z is +00:00
          _took((v.finished_at or now) - v.started_at), _status(v),
          str(v.new), str(v.updated), str(v.unchanged), str(v.failed), str(v.requests))
         for v in views
