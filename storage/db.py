@@ -25,6 +25,7 @@ seconds; past that it raises DatabaseUnavailable.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
@@ -217,6 +218,12 @@ def _how_to_create(shown: str) -> str:
     return f"create it with `newsdb db upgrade --db {shown}` or a crawl (`newsdb crawl SITE --db {shown}`)"
 
 
+def readable_json(value: Any) -> str:
+    """JSON columns (authors, layers, stats, …) as readable UTF-8: people read them
+    in Datasette and in SQL, where `["\\u0410…` says nothing."""
+    return json.dumps(value, ensure_ascii=False)
+
+
 def make_engine(url: str, *, create: bool = True) -> Engine:
     """create_engine() with newsdb's settings; DatabaseError on a bad URL.
 
@@ -250,7 +257,7 @@ def make_engine(url: str, *, create: bool = True) -> Engine:
     try:
         # pre_ping: a pooled connection the server dropped (restart, pg_terminate_backend)
         # is replaced when checked out instead of failing the next write.
-        engine = create_engine(parsed, pool_pre_ping=backend != "sqlite")
+        engine = create_engine(parsed, pool_pre_ping=backend != "sqlite", json_serializer=readable_json)
     except sa_exc.NoSuchModuleError:
         raise DatabaseError(
             f"unknown database driver {parsed.drivername!r} in {_shown(parsed)}"
