@@ -13,8 +13,11 @@ columns), through Datasette's own hooks:
   as `newsdb quotes --speaker`) and `newsdb_text_matches(query, text)` (the
   search language over one text).
 - `render_cell` shows JSON columns as text: authors as "Анна Ким, Олег Ли",
-  other JSON without \\u escapes; in the article_list view, the id links to the
-  article's row.
+  other JSON without \\u escapes; times (columns named *_at) in ISO 8601 with
+  their offset, as newsdb prints them; in the article_list view, the id links to
+  the article's row.
+- `extra_css_urls` keeps the rows of the `articles` table page short: its long
+  text cells are cut to one line (the row page still shows them whole).
 
 `register_functions(connection)` puts the same functions on a plain sqlite3
 connection (what the canned queries need outside Datasette).
@@ -23,7 +26,9 @@ connection (what the canned queries need outside Datasette).
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
+import urllib.parse
 from functools import lru_cache
 
 import markupsafe
@@ -38,6 +43,9 @@ from storage.search import FTS_COLUMNS, FTS_TABLE, QueryError, _fts5_query, _ite
 NAME_LISTS = {("articles", "authors")}
 JSON_COLUMNS = {("articles", "layers"), ("crawl_runs", "stats"), ("pages", "headers"), ("article_versions", "fields")}
 ARTICLE_LIST = "article_list"  # the readable view of articles (see metadata.yml)
+
+# SQLite holds newsdb's times as naive UTC wall time (storage.types.UTCDateTime).
+_STORED_TIME = re.compile(r"(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d)(?:\.\d+)?")
 
 _newsdb_databases: set[str] = set()  # Datasette names of the databases found to be newsdb's
 
@@ -167,4 +175,30 @@ def render_cell(value, column, table, database, datasette):  # type: ignore[no-u
         return markupsafe.Markup('<a href="{}">{}</a>').format(url, value)
     if isinstance(value, str) and ((table, column) in NAME_LISTS or (table, column) in JSON_COLUMNS):
         return readable_json(value, (table, column) in NAME_LISTS)
+    if isinstance(value, str) and column.endswith("_at"):
+        return readable_time(value)
     return None
+
+
+def readable_time(value: str) -> str | None:
+    """A stored time in ISO 8601 with its offset ("2025-12-20T05:15:00+00:00");
+    None when `value` is not a stored time. Display only: the view keeps the stored
+    value, so that sorting by it uses the index on articles.published_at."""
+    match = _STORED_TIME.fullmatch(value)
+    return f"{match.group(1)}T{match.group(2)}+00:00" if match else None
+
+
+# Short rows on the `articles` table page: the long cells end in "…" on one line, so
+# that the title and the date are in sight. A data: URL, because the plugin is one module.
+CLIPPED = ("body", "lead", "url", "canonical_url", "page_id", "key", "layers", "content_hash")
+TABLE_CSS = (
+    ", ".join(f"table.rows-and-columns td.col-{column}" for column in CLIPPED)
+    + " { max-width: 16em; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }"
+)
+
+
+@hookimpl
+def extra_css_urls(template, database, table):  # type: ignore[no-untyped-def]
+    if template == "table.html" and table == "articles" and database in _newsdb_databases:
+        return ["data:text/css," + urllib.parse.quote(TABLE_CSS)]
+    return []

@@ -12,7 +12,7 @@ import yaml
 from datasette.utils import escape_fts as datasette_escape_fts
 from test_search import add_corpus
 
-from newsdb.datasette_plugin import is_newsdb, readable_json, register_functions, text_matches_sql
+from newsdb.datasette_plugin import is_newsdb, readable_json, readable_time, register_functions, text_matches_sql
 from storage.db import open_database
 
 METADATA = Path(__file__).resolve().parent.parent / "datasette" / "metadata.yml"
@@ -154,3 +154,9 @@ def test_readable_json():
     assert readable_json('["\\u0410\\u043d\\u043d\\u0430 \\u041a\\u0438\\u043c", "Олег Ли"]', names=True) == "Анна Ким, Олег Ли"
     assert readable_json('{"title": "\\u0417\\u0430\\u0433"}', names=False) == '{"title": "Заг"}'
     assert readable_json("not json", names=True) is None
+
+
+def test_readable_time():
+    assert readable_time("2025-12-20 05:15:00.000000") == "2025-12-20T05:15:00+00:00"
+    assert readable_time("2025-12-20 05:15:00") == "2025-12-20T05:15:00+00:00"
+    assert readable_time("вчера") is None
