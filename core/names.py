@@ -446,8 +446,9 @@ def find_people(paragraphs: list[str]) -> list[tuple[int, Person]]:
             tokens = _name_tokens(" ".join(m.group(0) for m in run)) if len(run) > 1 else None
             role = None
             if tokens:
-                before = run[-len(tokens) - 1].group(0) if len(run) > len(tokens) else None
-                role = _apposition(paragraph, run[-len(tokens)].start(), before)
+                if _case_matters(tokens[-1]):  # most surnames show their case themselves
+                    before = run[-len(tokens) - 1].group(0) if len(run) > len(tokens) else None
+                    role = _apposition(paragraph, run[-len(tokens)].start(), before)
             elif len(run) in (2, 3) and _unknown_words(run[-2].group(0), run[-1].group(0)):
                 # "архитектор Кэндзи Мацумото", "Тренер Юрген Клопп": a foreign name after a role
                 role = _apposition(paragraph, run[-2].start(), run[0].group(0) if len(run) == 3 else None)
@@ -509,6 +510,13 @@ def _unknown_words(first: str, last: str) -> bool:
     Мацумото"), not "Нового Орлеана"."""
     return all(all(not p.is_known or {"Name", "Surn", "Geox"} & set(p.tag.grammemes) for p in _parses(w)[:3])
                for w in (first, last))  # "Дархан" is a town in the dictionary, and a name
+
+
+@lru_cache(maxsize=20000)
+def _case_matters(surname: str) -> bool:
+    """Only an -ову/-ину surname (a man's dative or a woman's accusative) or one that
+    does not decline needs the role noun's case."""
+    return bool(_MALE_BY_CASE["datv"].search(surname)) or _ungendered(surname)
 
 
 def _apposition(text: str, start: int, before: str | None = None) -> tuple[str, bool] | None:
@@ -749,6 +757,7 @@ def _role_names(role: str, people: list[tuple[int, Person]], paragraphs: list[st
     return exact or hits
 
 
+@lru_cache(maxsize=20000)
 def _derived(head: str, lemmas: frozenset[str]) -> bool:
     """"боксер" for "чемпион мира по боксу", "хоккеист" for "лучший в хоккее": the role
     noun is made from a noun of the introduction."""

@@ -84,7 +84,7 @@ def _source_phrase(match: re.Match) -> str:
 
 # Author's words run to a sentence end, or to a dash that resumes the quote.
 # An initial's period ("сказал А. Шыныбеков") ends no sentence.
-_CLAUSE_END = re.compile(rf"[.:]\s+[{DASH}]\s+|,\s*[{DASH}]\s+|[.:!?]\s*$|(?<!\b[А-ЯЁӘҒҚҢӨҰҮҺІA-Z])\.\s+(?=[А-ЯЁA-Z«\"“])")
+_CLAUSE_END = re.compile(rf"[.:]\s+[{DASH}]\s+|,\s*[{DASH}]\s+|[.:!?]\s*$|\.(?<!\b[А-ЯЁӘҒҚҢӨҰҮҺІA-Z]\.)\s+(?=[А-ЯЁA-Z«\"“])")
 _CLOSE = {"«": "»", '"': '"', "“": "”", "„": "“"}
 _MARKS = re.compile(r"[«“„\"]")  # a plain class: a lookbehind here cost more than the rest
 _PO_SLOVAM = re.compile(r"(?:^|[,;]\s*)по\s+(?:(его|ее|её|их)\s+)?(?:словам|мнению)\s*(.*?),\s*$", re.I)
