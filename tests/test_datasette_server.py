@@ -228,6 +228,18 @@ def test_authors_render_as_readable_text(server, tmp_path, databases):
     assert rows[0]["authors"] == "Айгерим Сапарова"
 
 
+def test_plugin_is_installed_with_newsdb_and_shortens_the_articles_page(server, tmp_path):
+    with urllib.request.urlopen(server + "/-/plugins.json", timeout=60) as response:
+        plugins = {plugin["name"]: plugin for plugin in json.load(response)}
+    assert {"prepare_connection", "render_cell"} <= set(plugins["newsdb"]["hooks"])  # found by its entry point
+    dom = rendered(url(server, "/newsdb/articles"), tmp_path)
+    styles = [urllib.parse.unquote(link.get("href")) for link in dom.cssselect("link[rel=stylesheet]")
+              if link.get("href", "").startswith("data:text/css,")]
+    assert len(styles) == 1 and "td.col-body" in styles[0] and "text-overflow: ellipsis" in styles[0]
+    row_page = rendered(url(server, "/newsdb/articles/1"), tmp_path)
+    assert not [link for link in row_page.cssselect("link[rel=stylesheet]") if link.get("href", "").startswith("data:")]
+
+
 def test_article_list_is_a_readable_default_view(server, tmp_path):
     sources = demo_sources()
     newest = max(sources, key=lambda source: datetime.fromisoformat(source["published"]))
