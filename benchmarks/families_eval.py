@@ -43,7 +43,7 @@ from extraction_eval import (  # noqa: E402
 )
 
 DEFAULT_DIR = REPO_ROOT / "tests/fixtures/families"
-SPLITS = ("dev", "heldout", "blind", "blind2")
+SPLITS = ("dev", "heldout", "blind", "blind2", "blind3")
 
 
 # --------------------------------------------------------------------------- metrics

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 import pytest
 
 ROOT = Path(__file__).resolve().parent / "fixtures" / "families"
-SPLITS = ("dev", "heldout", "blind", "blind2")
+SPLITS = ("dev", "heldout", "blind", "blind2", "blind3")
 FAMILIES = {"wordpress", "bitrix", "drupal", "nextjs", "nuxt", "amp", "table_cp1251", "dle", "joomla", "custom"}
 PAGES = sorted(p for s in SPLITS for p in (ROOT / s).glob("*.html"))
 ARTICLE_KEYS = {"url", "family", "site", "is_article", "title", "canonical_url", "published_at",
@@ -102,6 +102,7 @@ def test_splits_share_no_site():
     assert not hosts["dev"] & hosts["heldout"]
     assert not hosts["blind"] & (hosts["dev"] | hosts["heldout"])
     assert not hosts["blind2"] & (hosts["dev"] | hosts["heldout"] | hosts["blind"])
+    assert not hosts["blind3"] & (hosts["dev"] | hosts["heldout"] | hosts["blind"] | hosts["blind2"])
     for s in SPLITS:  # no site of the older fixture sets either
         old = set()
         for folder in ("extraction", "extraction_heldout"):
