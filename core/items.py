@@ -124,7 +124,8 @@ class Article:
     published_at: datetime | None = None
     modified_at: datetime | None = None
     authors: list[str] = field(default_factory=list)
-    source: str | None = None
+    source: str | None = None  # as written: "Акорду"
+    source_base: str | None = None  # its nominative base form, core.sources.source_base: "Акорда"
     body: list[str] = field(default_factory=list)
     quotes: list[Quote] = field(default_factory=list)
     related: list[RelatedLink] = field(default_factory=list)
@@ -163,6 +164,7 @@ class Article:
             "modified_at": iso(self.modified_at),
             "authors": list(self.authors),
             "source": self.source,
+            "source_base": self.source_base,
             "body": list(self.body),
             "quotes": [
                 {

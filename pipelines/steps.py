@@ -5,6 +5,7 @@ from __future__ import annotations
 from core import PARSER_VERSION
 from core.items import Article, RawArticle
 from core.normalize import clean_url, normalize_paragraphs, normalize_text, source_of
+from core.sources import source_base
 from pipelines.quotes import extract_quotes
 from pipelines.related import resolve_related
 
@@ -28,7 +29,7 @@ def normalize(raw: RawArticle) -> tuple[Article, RawArticle]:
         published_at=raw.published_at,
         modified_at=raw.modified_at,
         authors=[a for a in (normalize_text(a) for a in raw.authors) if a],
-        source=source_of(body),
+        source=(source := source_of(body)), source_base=source_base(source),
         body=body,
         quotes=[],
         related=[],

@@ -265,6 +265,9 @@ def upsert_article(session: Session, article: items.Article) -> tuple[int, str]:
             row.content_hash = content_hash
             if article.page_id is not None:
                 row.page_id = article.page_id
+            # Derived from `source`, so outside the content hash: a re-parse with a
+            # better core.sources brings it up to date without a new version.
+            row.source_base = article.source_base
             session.flush()
             return row.id, "unchanged"
         history.keep_version(session, row, current)  # the content about to be replaced
@@ -310,6 +313,7 @@ def _fill_article(
     row.modified_at = article.modified_at
     row.authors = list(article.authors)
     row.source = article.source
+    row.source_base = article.source_base
     row.body = "\n".join(article.body)
     row.language = article.language
     row.parser_version = article.parser_version

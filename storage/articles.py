@@ -70,6 +70,7 @@ def stored_articles(session: Session, ids: Sequence[int]) -> list[items.Article]
             modified_at=row.modified_at,
             authors=list(row.authors or []),
             source=row.source,
+            source_base=row.source_base,
             body=row.body.split("\n") if row.body else [],
             quotes=[
                 items.Quote(

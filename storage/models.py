@@ -210,7 +210,9 @@ class Article(Base):
     published_at: Mapped[datetime | None] = mapped_column(index=True)
     modified_at: Mapped[datetime | None]
     authors: Mapped[list[str]]
-    source: Mapped[str | None]
+    source: Mapped[str | None]  # as written ("Акорду")
+    # Its nominative base form ("Акорда", core.sources), what people group by: indexed.
+    source_base: Mapped[str | None] = mapped_column(index=True)
     body: Mapped[str]  # paragraphs joined by "\n" (a paragraph never holds one)
     language: Mapped[str]
     parser_version: Mapped[str]

@@ -24,7 +24,7 @@ from datetime import date, datetime
 from typing import Any
 from urllib.parse import SplitResult, urlsplit, urlunsplit
 
-from sqlalchemy import Text, cast, func, or_, select
+from sqlalchemy import Text, cast, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from core import items
@@ -35,6 +35,7 @@ from storage import search as _search
 from storage.articles import stored_articles
 from storage.db import Database, open_database
 from storage.quotes import QuoteRow, count_quotes, find_quotes
+from storage.runs import site_id
 
 EXPORT_BATCH = 500
 
@@ -92,6 +93,7 @@ class ArticleView:
     modified_at: datetime | None
     authors: list[str]
     source: str | None
+    source_base: str | None
     body: list[str]
     tags: list[str]
     quotes: list[QuoteView]
@@ -431,8 +433,50 @@ def csv_row(record: dict[str, Any]) -> list[Any]:
 # -- stats -------------------------------------------------------------------------
 
 
-def site_stats(session: Session) -> list[SiteStats]:
-    """Per site: articles, quotes, publication span, last crawl, extraction layers."""
+@dataclass(frozen=True)
+class SourceCount:
+    """One source in its base form, with how many articles credit it and the forms
+    they wrote it in (`{"Акорду": 40, "Акорды": 2}`), most used first."""
+
+    source: str | None  # the base form; None for the articles that name no source
+    articles: int
+    written: dict[str, int] = field(default_factory=dict)
+
+
+def source_counts(
+    session: Session,
+    *,
+    site: str | None = None,
+    since: datetime | date | str | None = None,
+    until: datetime | date | str | None = None,
+) -> list[SourceCount]:
+    """Articles per source (articles.source_base, indexed), most credited first, then
+    by name; the articles without a source last. An unknown site raises NoSuchSite."""
+    stmt = select(m.Article.source_base, m.Article.source, func.count()).group_by(
+        m.Article.source_base, m.Article.source
+    )
+    if site is not None:
+        stmt = stmt.where(m.Article.site_id == site_id(session, _search.checked_text(site, "site name")))
+    if since is not None:
+        stmt = stmt.where(m.Article.published_at >= parse_when(since))
+    if until is not None:
+        stmt = stmt.where(m.Article.published_at <= parse_when(until, end_of_day=True))
+    totals: Counter[str | None] = Counter()
+    written: dict[str | None, Counter[str]] = defaultdict(Counter)
+    for base, source, count in session.execute(stmt):
+        totals[base] += count
+        if source is not None:
+            written[base][source] += count
+    order = sorted(totals, key=lambda base: (base is None, -totals[base], base or ""))
+    return [SourceCount(base, totals[base], dict(sorted(written[base].items(), key=lambda kv: (-kv[1], kv[0]))))
+            for base in order]
+
+
+def site_stats(session: Session, site: str | None = None) -> list[SiteStats]:
+    """Per site (or for the one named): articles, quotes, publication span, last
+    crawl, extraction layers. An unknown site raises NoSuchSite."""
+    if site is not None:
+        _search.check_site(session, site)
 
     def per_site(query):  # type: ignore[no-untyped-def]
         return query.where(m.Article.site_id == m.Site.id).scalar_subquery()
@@ -453,7 +497,7 @@ def site_stats(session: Session) -> list[SiteStats]:
             per_site(select(func.min(m.Article.published_at))),
             per_site(select(func.max(m.Article.published_at))),
             newest_run,
-        ).order_by(m.Site.name)
+        ).where(m.Site.name == site if site is not None else true()).order_by(m.Site.name)
     ).all()
     # Few distinct layer maps exist, so group by their JSON text, then count.
     layers: dict[int, dict[str, Counter[str]]] = defaultdict(lambda: defaultdict(Counter))
@@ -546,9 +590,15 @@ class NewsDB:
         with self.database.session() as session:
             yield from iter_export(session, **filters)
 
-    def stats(self) -> list[SiteStats]:
+    def stats(self, site: str | None = None) -> list[SiteStats]:
+        """site_stats: per site, or for one."""
         with self.database.session() as session:
-            return site_stats(session)
+            return site_stats(session, site)
+
+    def sources(self, **filters: Any) -> list[SourceCount]:
+        """source_counts: articles per source in its base form (site, since, until)."""
+        with self.database.session() as session:
+            return source_counts(session, **filters)
 
     def close(self) -> None:
         self.database.close()
@@ -570,5 +620,5 @@ def open_db(url: str | None = None) -> NewsDB:
     return NewsDB(open_database(url, create=False))
 
 
-__all__ = ["ArticleView", "NewsDB", "SiteStats", "asdict", "find_article", "iter_export",
-           "open_db", "related_links", "site_stats"]
+__all__ = ["ArticleView", "NewsDB", "SiteStats", "SourceCount", "article_id_for_url", "asdict", "find_article",
+           "iter_export", "open_db", "related_links", "site_stats", "source_counts"]

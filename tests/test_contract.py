@@ -86,6 +86,9 @@ def utc(record: dict) -> dict:
 def test_parse_prints_the_contract_of_the_one_parse(printed, parsed):
     assert printed == parsed.to_json()
     assert printed["quotes"] and printed["related"] and printed["images"]  # nested keys to check
+    # the source as the lead wrote it ("со ссылкой на Акорду"), and its base form beside it
+    assert (printed["source"], printed["source_base"]) == ("Акорду", "Акорда")
+    assert list(printed)[list(printed).index("source") + 1] == "source_base"
     assert list(printed) == list(Article(url="").to_json())  # the same keys for every article
 
 
@@ -105,17 +108,19 @@ def test_csv_has_a_column_for_every_export_key(stored):
         "id", "site", "url", "canonical_url", "title", "lead", "published_at", "modified_at",
         "authors", "source", "tags", "quotes", "related", "body",
     )
+    assert "source_base" in query.CSV_COLUMNS[14:]  # new columns come after the old ones
     row = dict(zip(query.CSV_COLUMNS, query.csv_row(stored), strict=True))
     assert row["body"] == "\n\n".join(stored["body"])
-    assert row["tags"] == "; ".join(stored["tags"]) and row["authors"] == "; ".join(stored["authors"])
-    assert (row["quotes"], row["related"], row["images"]) == (
-        len(stored["quotes"]), len(stored["related"]), len(stored["images"]),
-    ) and row["images"] == 1
-    assert row["extraction"] == json.dumps(stored["extraction"], ensure_ascii=False, separators=(",", ":"))
+    # nested fields are JSON columns that read back as exported, in readable UTF-8
+    for key in ("authors", "tags", "quotes", "related", "images", "extraction"):
+        assert json.loads(row[key]) == stored[key], key
+        assert row[key] == json.dumps(stored[key], ensure_ascii=False, separators=(",", ":")), key
+    assert len(json.loads(row["images"])) == 1 and "\\u" not in row["quotes"]
+    assert (row["source"], row["source_base"]) == ("Акорду", "Акорда")
     assert row["is_article"] is True and row["language"] == "ru"
     empty = {"id": 1, "site": "demo", **Article(url="https://demo.example/x/").to_json()}
     flat = dict(zip(query.CSV_COLUMNS, query.csv_row(empty), strict=True))
-    assert (flat["quotes"], flat["images"], flat["tags"], flat["body"]) == (0, 0, "", "")
+    assert (flat["quotes"], flat["images"], flat["tags"], flat["body"], flat["source_base"]) == ("[]", "[]", "[]", "", None)
 
 
 def test_history_and_hash_are_equal_for_a_fresh_article_and_its_stored_row(db, parsed, stored):

@@ -29,6 +29,7 @@ ARTICLE = Article(
     modified_at=datetime(2025, 12, 20, 11, 40, tzinfo=ALMATY),
     authors=["Айгерим Сапарова", "Ерлан Жумабаев"],
     source="Акорду",
+    source_base="Акорда",
     body=[
         "Глава государства провел совещание с акимами, передает Caravan.kz со ссылкой на Акорду.",
         "— Уверен, что отопительный сезон пройдет без сбоев, — убежден глава государства.",
@@ -76,6 +77,7 @@ EXPECTED_JSON = {
     "modified_at": "2025-12-20T06:40:00+00:00",
     "authors": ["Айгерим Сапарова", "Ерлан Жумабаев"],
     "source": "Акорду",
+    "source_base": "Акорда",
     "body": [
         "Глава государства провел совещание с акимами, передает Caravan.kz со ссылкой на Акорду.",
         "— Уверен, что отопительный сезон пройдет без сбоев, — убежден глава государства.",
@@ -130,7 +132,8 @@ def test_csv_nested_fields_are_json_columns_and_bom_is_optional(export_url, tmp_
                              '"caption":"Фото: Акорда"},{"url":"https://www.caravan.kz/wp-content/uploads/2025/12/'
                              'zal.jpg","caption":null}]')
     assert row["body"] == "\n\n".join(EXPECTED_JSON["body"])
-    assert row["source"] == "Акорду" and row["is_article"] == "True" and row["language"] == "ru"
+    assert row["source"] == "Акорду" and row["source_base"] == "Акорда"
+    assert row["is_article"] == "True" and row["language"] == "ru"
     assert json.loads(row["extraction"]) == EXPECTED_JSON["extraction"]
     assert rows[1]["published_at"] == "" and rows[1]["images"] == "[]"
     # every contract key is a column
@@ -177,3 +180,68 @@ def test_every_datetime_printed_is_iso_8601_with_offset(export_url, command):
         assert "2025-12-20 05:15" not in out.stdout and "UTC)" not in out.stdout
         if fmt in ("json", "csv", "text") and command[0] != "stats":
             assert "2025-12-20T05:15:00+00:00" in out.stdout, (command, fmt, out.stdout)
+
+
+def test_show_prints_the_source_and_its_base_form(export_url):
+    url, ids = export_url
+    shown = run("show", "https://www.caravan.kz/?p=1145321", "--db", url)
+    assert shown.exit_code == 0, shown.output
+    assert "source: Акорду (Акорда)" in shown.stdout
+    record = json.loads(run("show", ids[0], "--db", url, "--format", "json").stdout)
+    assert (record["source"], record["source_base"]) == ("Акорду", "Акорда")
+
+
+def _sources(db_url: str) -> None:
+    """Four more caravan articles: Акорда written three ways, a ministry twice."""
+    from dataclasses import replace
+
+    db = open_database(db_url)
+    try:
+        with db.session() as session:
+            for number, (source, base, day) in enumerate([
+                ("Акорды", "Акорда", 21), ("Акорда", "Акорда", 22),
+                ("пресс-службу Минздрава", "пресс-служба Минздрава", 22),
+                ("пресс-службе Минздрава", "пресс-служба Минздрава", 23),
+            ], start=1145400):
+                api.upsert_article(session, replace(
+                    ARTICLE, url=f"https://www.caravan.kz/news/n-{number}/", canonical_url=None,
+                    external_id=str(number), source=source, source_base=base,
+                    published_at=datetime(2025, 12, day, 9, 0, tzinfo=ALMATY)))
+    finally:
+        db.close()
+
+
+def test_stats_by_source_groups_the_written_forms(export_url):
+    url, _ = export_url
+    _sources(url)
+    out = run("stats", "--by", "source", "--db", url)
+    assert out.exit_code == 0, out.output
+    assert out.stdout.splitlines() == [
+        "3  Акорда  (as written: Акорду 1, Акорды 1)",
+        "2  пресс-служба Минздрава  (as written: пресс-службе Минздрава 1, пресс-службу Минздрава 1)",
+        "1  (no source)",
+    ]
+    data = json.loads(run("stats", "--by", "source", "--site", "caravan", "--format", "json", "--db", url).stdout)
+    assert data == [
+        {"source": "Акорда", "articles": 3, "written": {"Акорда": 1, "Акорду": 1, "Акорды": 1}},
+        {"source": "пресс-служба Минздрава", "articles": 2,
+         "written": {"пресс-службе Минздрава": 1, "пресс-службу Минздрава": 1}},
+    ]
+    since = run("stats", "--by", "source", "--since", "2025-12-22", "--db", url, "--format", "json")
+    assert [(s["source"], s["articles"]) for s in json.loads(since.stdout)] == [
+        ("пресс-служба Минздрава", 2), ("Акорда", 1)]
+    with open_db(url) as db:
+        assert [(s.source, s.articles) for s in db.sources(site="caravan", until="2025-12-21")] == [("Акорда", 2)]
+
+
+def test_stats_takes_a_site_and_refuses_an_unknown_one(export_url):
+    url, _ = export_url
+    one = json.loads(run("stats", "--site", "demo", "--format", "json", "--db", url).stdout)
+    assert [s["site"] for s in one["sites"]] == ["demo"]
+    for args in (("stats", "--site", "nosuch"), ("stats", "--by", "source", "--site", "nosuch")):
+        out = run(*args, "--db", url)
+        assert out.exit_code == 1 and out.stdout == ""
+        assert out.stderr.strip().splitlines() == [
+            "Error: no site named 'nosuch' in the database (known: caravan, demo)"]
+    dated = run("stats", "--since", "7d", "--db", url)
+    assert dated.exit_code == 2 and "--since and --until go with --by source" in dated.output

@@ -236,7 +236,10 @@ def show(ref, db_url, fmt, history):
     click.echo(f"#{article.id} {article.title or '(no title)'}")
     click.echo(f"{article.site}  {iso(article.published_at) or '-'}  {article.url}")
     if article.authors or article.source:
-        click.echo(f"authors: {', '.join(article.authors) or '-'}  source: {article.source or '-'}")
+        source = article.source or "-"
+        if article.source_base and article.source_base != article.source:
+            source += f" ({article.source_base})"  # as written (base form)
+        click.echo(f"authors: {', '.join(article.authors) or '-'}  source: {source}")
     if article.tags:
         click.echo("tags: " + ", ".join(article.tags))
     if article.lead and article.lead != (article.body[0] if article.body else None):
@@ -354,24 +357,38 @@ def export(db_url, fmt, bom, site, since, until, output):
 @click.command()
 @db_option
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", help="Output format")
+@click.option("--site", help="Only this site")
+@click.option("--by", "by", type=click.Choice(["site", "source"]), default="site", show_default=True,
+              help="Per site, or articles per source (its base form: Акорду and Акорды count as Акорда)")
+@date_options
 @user_errors
-def stats(db_url, fmt):
+def stats(db_url, fmt, site, by, since, until):
     """Show what the database holds, per site: articles, quotes, publication
     dates, the last crawl, which extraction layer answered each field, and the
     drift trend: in each of the last runs, the share of bodies the profile's
     selector gave (`!` where the drift alarm fired).
 
+    `--by source` counts articles per source in its base form (the nominative:
+    `пресс-службу Акорды` is `пресс-служба Акорды`), most credited first, with
+    the forms the articles wrote it in; --since/--until pick articles by date.
+
     \b
     Example:
         newsdb stats
+        newsdb stats --by source --site caravan --since 2025-12-01
         newsdb stats --format json --db postgresql+psycopg://postgres@127.0.0.1/newsdb
     """
+    if by == "source":
+        _source_stats(db_url, fmt, site, since, until)
+        return
+    if since is not None or until is not None:
+        raise click.UsageError("--since and --until go with --by source (per site, stats cover every article)")
     from storage import api
     from storage.query import site_stats
     from storage.runs import body_trend
 
     with open_db(db_url, create=False) as database, database.session() as session:
-        sites = site_stats(session)
+        sites = site_stats(session, site)
         counts = api.table_counts(session)
         trends = {site.site: body_trend(session, site.site) for site in sites}  # oldest run first
     if fmt == "json":
@@ -398,6 +415,24 @@ def stats(db_url, fmt):
             n = len(trends[site.site])
             click.echo(f"  drift      profile body {shares} (last {n} run{'s' if n != 1 else ''}, oldest first)")
     click.echo("tables: " + ", ".join(f"{name} {count}" for name, count in counts.items()))
+
+
+def _source_stats(db_url, fmt, site, since, until) -> None:  # type: ignore[no-untyped-def]
+    from storage.query import source_counts
+
+    with open_db(db_url, create=False) as database, database.session() as session:
+        counts = source_counts(session, site=site, since=since, until=until)
+    if fmt == "json":
+        click.echo(_dumps([asdict(count) for count in counts], indent=2))
+        return
+    if not counts:
+        click.echo("no articles")
+        return
+    width = len(str(max(count.articles for count in counts)))
+    for count in counts:
+        forms = ", ".join(f"{form} {n}" for form, n in count.written.items() if form != count.source)
+        line = f"{count.articles:>{width}}  {count.source or '(no source)'}"
+        click.echo(line + (f"  (as written: {forms})" if forms else ""))
 
 
 def register(cli: click.Group) -> None:
