@@ -114,6 +114,9 @@ _CONTACT = re.compile(r"(?<![\w-])(?:telegram|телеграм|tg|whatsapp|insta
 # no person. A quoted nickname inside a name ("«Иван» Петров") stays.
 _QUOTED = re.compile(r"^(?:м?иа|иац|информагентств\w*|информационн\w+\s+агентств\w*|агентств\w*|газет\w*|"
                      r"журнал\w*|телеканал\w*|радио|портал\w*|издани\w*|сайт\w*|тк|ид)\s*[«\"“„]", re.I)
+# A name wholly in quotes ("«Деловой курс»", after "Фото: Сергей Бобылев / …") is an outlet: a
+# person's name is never quoted.
+_QUOTED_ONLY = re.compile(r"^[«\"“„][^«»\"“”„]+[»\"”“]$")
 # Two names glued where the markup had two elements and no space ("Дина КаримоваСергей Попов",
 # a Drupal field's items read as one text): a Cyrillic lower-case letter then a capital opening a word.
 _GLUED = re.compile(r"(?<=[а-яёәғқңөұүһі])(?=[А-ЯЁӘҒҚҢӨҰҮҺІ][а-яёәғқңөұүһі])")
@@ -170,7 +173,7 @@ def split_byline(text: str | None) -> Byline:
         part = _TRAILING_STOP.sub("", _EDGE_JUNK.sub("", part))
         if not part:
             continue
-        if _is_agency(part) or _QUOTED.search(part):
+        if _is_agency(part) or _QUOTED.search(part) or _QUOTED_ONLY.match(part):
             agencies.append(part)
             continue
         if _LOGIN.match(part):

@@ -90,6 +90,9 @@ _MONTH = (r"(янв\w*|фев\w*|мар\w*|апр\w*|ма[йя]\w*|июн\w*|и�
 # After the year: "г.", "года", Kazakh "ж." / "жылы"; then the time ("в 14:35", ", 14:35").
 _TIME = r"(?:\s*(?:г\.|года|год|ж\.|жылы)?\s*[,в]?\s*(?:в\s*)?(\d{1,2})[:.](\d{2}))?"
 
+# "01.12.26 18:40": a two-digit year, day first, dots only (a version "1.2.3" has no such
+# shape once the time or the word boundary is required); the year is this century's.
+_NUMERIC_SHORT = re.compile(r"(?<![\d.])(\d{1,2})\.(\d{1,2})\.(\d{2})(?![\d.])(?:\s*(?:,|в)?\s*(\d{1,2}):(\d{2}))?")
 # Any date or time in a line ("13.03.2025", "17:40", "2025", "5 февраля"): a dateline or a
 # meta line, not a sentence about people.
 _DATED = re.compile(r"\d{1,2}[.:/]\d{2}|(?<!\d)(?:19|20)\d{2}(?!\d)|\b\d{1,2}\s+" + _MONTH, re.I)
@@ -265,6 +268,11 @@ def _parse(text: str | None, tz: tzinfo, now: datetime | None, fuzzy: bool) -> d
             day, month = _day_month(int(day), int(month), int(year), text)
             hh, mm = _time_before(text, m, hh, mm)
             return datetime(int(year), month, day, int(hh or 0), int(mm or 0), tzinfo=tz)
+        m = _NUMERIC_SHORT.search(text)
+        if m:
+            day, month, year, hh, mm = m.groups()
+            hh, mm = _time_before(text, m, hh, mm)
+            return datetime(2000 + int(year), int(month), int(day), int(hh or 0), int(mm or 0), tzinfo=tz)
     except (ValueError, KeyError):
         return None  # "31.02.2025" and friends: not a date
     m = _RELATIVE.search(text)

@@ -463,3 +463,15 @@ def test_a_date_item_takes_the_time_its_next_item_prints_alone():
             f'{meta}<article>{BODY}</article></body></html>')
     page = ArticlePage(Page(url="https://x.kz/news/tarify/", body=html.encode("utf-8")))
     assert page.published_at == datetime(2025, 3, 17, 21, 50, tzinfo=_tz(5))
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("01.12.26 18:40", "2026-12-01T18:40:00+05:00"),  # day first, two-digit year, as Russian sites print it
+    ("03.12.25", "2025-12-03T00:00:00+05:00"),
+])
+def test_a_two_digit_year_is_day_first(text, expected):
+    assert parse_date(text, fuzzy=False).isoformat() == expected
+
+
+def test_a_version_number_is_no_date():
+    assert parse_date("версия 1.2.3", fuzzy=False) is None

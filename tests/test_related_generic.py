@@ -264,3 +264,15 @@ def test_a_link_that_only_mentions_related_words_is_not_a_line():
     inside = ('<p>Подробности <a href="/news/2025/03/02/remont-dorog">по теме ремонта дорог в апреле</a> '
               'опубликованы на сайте акимата вместе с картой объездов и графиком работ на каждой улице.</p>')
     assert links(page(inside=inside)) == []
+
+
+def test_an_inline_card_between_paragraphs_is_related():
+    card = ('<div class="story__embed"><span class="story__embed-rubric">Город</span>'
+            '<a href="/news/2025/02/11/most-cherez-ishim-proekt"><span>Проект нового моста через Ишим показали жителям</span></a></div>')
+    assert [url for _, _, url in links(page(inside=card))] == ["/news/2025/02/11/most-cherez-ishim-proekt"]
+
+
+def test_a_link_inside_a_sentence_is_no_inline_card():
+    sentence = ('<p>Подробности проекта <a href="/news/2025/02/11/most-cherez-ishim-proekt">показали жителям в феврале</a> '
+                'на общественных слушаниях, где обсуждали и объезд по улице Жамбыла.</p>')
+    assert links(page(inside=sentence)) == []

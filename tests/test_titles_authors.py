@@ -540,3 +540,20 @@ def test_a_caption_with_its_photo_credit_is_no_body_paragraph():
     # a sentence that mentions a photo stays
     kept = "На выставке показали фото: старые снимки Караганды из семейных архивов."
     assert normalize_paragraphs([kept]) == [kept]
+
+
+def test_a_quoted_outlet_after_a_photo_credit_is_no_author():
+    assert split_byline("Фото: Сергей Бобылев / «Деловой курс»").people == []
+    assert clean_authors(["«Деловой курс»"]) == []
+
+
+def test_an_old_pages_headline_in_big_type_when_the_title_names_only_the_site_and_rubric():
+    html = ('<HTML><HEAD><TITLE>Иртыш-Вести :: Новости</TITLE></HEAD><BODY><TABLE><TR><TD>'
+            '<FONT SIZE="1">Довольны ли вы подготовкой города к зиме?</FONT><BR>'
+            '<FONT SIZE="4"><B>В Павлодаре меняют 800 метров теплотрассы</B></FONT><BR>'
+            + "".join(f"<P>Ремонт теплотрассы на улице Ломова закончат к 15 декабря, абзац {i}, сообщили в "
+                      "городском отделе ЖКХ и в теплосетях.</P>" for i in range(4))
+            + '</TD></TR></TABLE></BODY></HTML>').encode("cp1251")
+    raw = extract(Page(url="http://irtysh-news.example/news/2026-11-28/teplo.html", body=html,
+                       headers={"content-type": "text/html; charset=windows-1251"}))
+    assert raw.title == "В Павлодаре меняют 800 метров теплотрассы"

@@ -169,6 +169,22 @@ def strip_site_name(title: str, names: set[str]) -> str:
     return title
 
 
+_BIG_FONT = re.compile(r"^\s*(?:[4-7]|\+[1-4])\s*$")
+
+
+def _big_type(root) -> str | None:
+    """An old page's headline: the first text in big type (<FONT SIZE=4>, <h2>) of four
+    words or more that is no link, no chrome and no sentence."""
+    for el in root.iter("font", "h2", "h3"):
+        if el.tag == "font" and not _BIG_FONT.match(el.get("size") or ""):
+            continue
+        text = decode_entities(text_of(el))
+        if (4 <= words(text) <= 30 and not text.endswith(".") and el.find(".//a") is None
+                and next(el.iterancestors("a"), None) is None and not is_chrome(el)):
+            return text
+    return None
+
+
 _COLON_PREFIX = re.compile(r"^[^:.!?]{3,40}:\s+(?=\S)")
 
 
@@ -188,9 +204,14 @@ def find_title(root, names: set[str] = frozenset()) -> str | None:
         return None
     full = " ".join(decode_entities(title.text).split())
     stripped = strip_site_name(full, names)
+    parts = [p for p in _TITLE_SEPARATORS.split(full) if p]
+    if len(parts) >= 2 and all(words(p) <= 2 for p in parts):
+        # "Иртыш-Вести :: Новости": the site and its rubric, the headline only in the page
+        found = _big_type(root)
+        if found:
+            return found
     if stripped != full:
         return stripped
-    parts = [p for p in _TITLE_SEPARATORS.split(full) if p]
     # "Актобе-Старт: Заголовок": a site or rubric prefix with its colon and no space before it
     colon = _COLON_PREFIX.match(full)
     if colon:

@@ -37,7 +37,8 @@ _LETTER = re.compile(r"[^\W\d_]")
 _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 _BLOCKS = {*_HEADINGS, "p", "li", "div", "td", "th", "dd", "blockquote", "section", "article", "font", "center"}
 _CHROME = re.compile(r"(^|[\s_-])(sidebar|widget|share|social|comments?|banner|ads?|advert\w*|promo|berrors)($|[\s_-])")
-_LEAD_CLASS = re.compile(r"lead|preview|announce|intro|standfirst|summary|subtitle|excerpt|dek\b")
+_LEAD_CLASS = re.compile(r"lead|preview|announce|anons|intro|standfirst|summary|subtitle|excerpt|overview|dek\b"
+                         r"|(?:^|[\s_-])lid(?:$|[\s_-])")
 _PROBE = 40  # characters of a line used to find its element
 
 
@@ -490,32 +491,32 @@ def _is_prose(line: str) -> bool:
 
 
 def _with_standfirst(kept: list, index: dict, title: str | None):
-    """A text-dense block right before the first body block (a standfirst outside the body div)."""
+    """A text-dense block right before the first body block: a standfirst outside the
+    body div, or beside the first paragraph in it ("article__text__overview")."""
     if not kept or kept[0][1] is None:
         return kept
     first = _block(kept[0][1])
     container = first.getparent()
     while container is not None and container.getprevious() is None and container.getparent() is not None:
         container = container.getparent()
-    if container is None:
-        return kept
-    prev = container.getprevious()
-    for _ in range(3):  # the standfirst may sit above a picture or a dateline
-        if prev is None:
-            break
-        text = text_of(prev)
-        if (
-            len(text) >= 80
-            and prev.tag not in ("h1", "h2", "table", "ul", "ol")
-            and not _link_dense(prev)
-            and not _is_chrome(prev, prev)
-            and (not title or _collapse(title) not in text)
-            and prev.find(".//h1") is None
-            and _LEAD_CLASS.search(class_id(prev))
-            and prev.find(".//p") is None
-        ):
-            return [(_collapse(text), prev, prev), *kept]
-        prev = prev.getprevious()
+    for start in (first, container):
+        prev = start.getprevious() if start is not None else None
+        for _ in range(3):  # the standfirst may sit above a picture or a dateline
+            if prev is None:
+                break
+            text = text_of(prev)
+            if (
+                len(text) >= 80
+                and prev.tag not in ("h1", "h2", "table", "ul", "ol")
+                and not _link_dense(prev)
+                and not _is_chrome(prev, prev)
+                and (not title or _collapse(title) not in text)
+                and prev.find(".//h1") is None
+                and _LEAD_CLASS.search(class_id(prev))
+                and prev.find(".//p") is None
+            ):
+                return [(_collapse(text), prev, prev), *kept]
+            prev = prev.getprevious()
     return kept
 
 

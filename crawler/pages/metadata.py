@@ -163,7 +163,7 @@ def read_metadata(root) -> Metadata:
 
 # <meta> names (lower case) that name the author, in the order they are trusted.
 AUTHOR_KEYS = ("article:author", "author", "dc.creator", "dcterms.creator", "sailthru.author", "parsely-author",
-               "byl", "cxenseparse:author")
+               "byl", "cxenseparse:author", "mediator_author")
 # <meta> names (lower case) for the publication time, in the order they are trusted:
 # the Open Graph article tags, schema.org itemprop, then what CMSs and analytics
 # tags write (Dublin Core, Sailthru, Parse.ly, Cxense, Mediator).
@@ -286,7 +286,7 @@ _STATE_MARKERS = ("__NEXT_DATA__", "__next_f", "__NUXT__", "__INITIAL_STATE__", 
                   "__PRELOADED_STATE__")
 _STATE_DATE = re.compile(
     r"""\\?["']?(?:publishedAt|published_at|datePublished|date_published|publishDate|publish_date|publishedDate|"""
-    r"""pubDate|publicationDate|published)\\?["']?\s*:\s*\\?["']"""
+    r"""pubDate|publicationDate|published|createdAt|created_at|date_create)\\?["']?\s*:\s*\\?["']"""
     r"(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)")
 _STATE_NEAR = 1500  # characters between the article's title and its date in one state object
 

@@ -87,6 +87,17 @@ _PREV_NEXT = re.compile(r"^\s*(?:[←→‹›]|[«»<>]\s|предыдущ|сл
 _LEADING_MARKS = re.compile(r"^[\W\d_]+")
 
 
+# A theme's switch naming a feature it turns off ("jeg_pagination_disable", "no-comments") is
+# not that feature: a related grid of JNews carries "jeg_pagination_disable".
+_OFF_TOKEN = re.compile(r"\S*(?:pagination|comments?|sidebar)[-_](?:disabled?|none|off|hide|hidden)\S*"
+                        r"|(?:^|\s)no[-_](?:pagination|comments?|sidebar)\S*")
+
+
+def _names(el) -> str:
+    names = class_id(el)
+    return _OFF_TOKEN.sub(" ", names) if "_" in names or "-" in names else names
+
+
 def _same_site(href: str, base_url: str) -> bool:
     host = url_host(join_url(base_url, href) or "")
     base = url_host(base_url)
@@ -113,13 +124,13 @@ def _link_title_and_tag(a) -> tuple[str, str | None]:
     parts = [(c, t) for c, t in parts if t]
     if len(parts) < 2:
         return text_of(a), None
-    titled = [(c, t) for c, t in parts if _TITLE_CLASS.search(class_id(c))]
+    titled = [(c, t) for c, t in parts if _TITLE_CLASS.search(_names(c))]
     title_el, title = titled[0] if titled else max(parts, key=lambda p: len(p[1]))
     tag = None
     for c, t in parts:
         if c is title_el:
             break
-        if _is_tag_text(t) and (_RUBRIC_CLASS.search(class_id(c)) or not titled):
+        if _is_tag_text(t) and (_RUBRIC_CLASS.search(_names(c)) or not titled):
             tag = t
             break
     return title, tag
@@ -136,7 +147,7 @@ def _card_tag(card, head) -> str | None:
             continue
         if el.tag == "a" and el.get("href") and (_RUBRIC_HREF.search(el.get("href")) or words(text) <= 3):
             return text
-        if el.tag != "a" and _RUBRIC_CLASS.search(class_id(el)) and not el.findall(".//a"):
+        if el.tag != "a" and _RUBRIC_CLASS.search(_names(el)) and not el.findall(".//a"):
             return text
     return None
 
@@ -229,7 +240,7 @@ def _in_prev_next(a, stop) -> bool:
     for el in (a, *a.iterancestors()):
         if el is stop:
             return False
-        if _PREV_NEXT_CLASS.search(class_id(el)):
+        if _PREV_NEXT_CLASS.search(_names(el)):
             return True
     return False
 
@@ -263,9 +274,9 @@ def _signal(el, stop: set) -> int:
     heading = _heading_of(el)
     if _NOT_RELATED_HEADING.search(heading) and not _RELATED_HEADING.search(heading):
         return -1
-    if _NOT_RELATED_CLASS.search(class_id(el)) and not _RELATED_CLASS.search(class_id(el)):
+    if _NOT_RELATED_CLASS.search(_names(el)) and not _RELATED_CLASS.search(_names(el)):
         return -1
-    if _RELATED_HEADING.search(heading) or _RELATED_CLASS.search(class_id(el)):
+    if _RELATED_HEADING.search(heading) or _RELATED_CLASS.search(_names(el)):
         # a teaser network's widget titles itself "Рекомендуем" / "Related": its wrapper says whose it is
         return -1 if _in_network(el, stop) else 1
     for wrapper in el.iterancestors():
@@ -273,7 +284,7 @@ def _signal(el, stop: set) -> int:
             break
         if wrapper.tag in ("div", "section", "aside"):
             heading = _heading_of(wrapper)
-            if _NOT_RELATED_HEADING.search(heading) or _NOT_RELATED_CLASS.search(class_id(wrapper)):
+            if _NOT_RELATED_HEADING.search(heading) or _NOT_RELATED_CLASS.search(_names(wrapper)):
                 return -1
     return 0
 
@@ -303,7 +314,7 @@ def _in_network(el, stop: set) -> bool:
     for wrapper in el.iterancestors():
         if wrapper in stop or wrapper.tag in ("body", "html"):
             return False
-        if _NETWORK_CLASS.search(class_id(wrapper)):
+        if _NETWORK_CLASS.search(_names(wrapper)):
             return True
     return False
 
@@ -326,13 +337,27 @@ def _in_chrome(el, stop: set, classes=CHROME, tags=CHROME_TAGS) -> bool:
             return False
         if anc in stop:
             continue
-        if anc.tag in tags or classes.search(class_id(anc)):
+        if anc.tag in tags or classes.search(_names(anc)):
             return True
     return False
 
 
 def _in_hard_chrome(el, stop: set) -> bool:
     return _in_chrome(el, stop, _HARD_CHROME, _HARD_CHROME_TAGS)
+
+
+def _prose(el) -> bool:
+    return el is not None and isinstance(el.tag, str) and len(text_of(el)) >= 80 and not _mostly_links(el)
+
+
+def _inline_card(el) -> bool:
+    """A link card set between paragraphs of the text (a "read also" embed with no
+    heading): mostly link, with prose among the two blocks before it and after it."""
+    if not _mostly_links(el) or el.find(".//a") is None:
+        return False
+    before = [el.getprevious(), el.getprevious().getprevious() if el.getprevious() is not None else None]
+    after = [el.getnext(), el.getnext().getnext() if el.getnext() is not None else None]
+    return any(_prose(b) for b in before) and any(_prose(a) for a in after)
 
 
 def find_related(root, first, last, base_url: str) -> list[RawLink]:
@@ -382,6 +407,12 @@ def find_related(root, first, last, base_url: str) -> list[RawLink]:
                 named.extend(cards)
                 taken = el
                 named_after = named_after or after
+                continue
+        if not after and el.tag in ("div", "section", "aside", "figure") and _inline_card(el):
+            cards = _cards(el, base_url)
+            if 1 <= len(cards) <= 2 and not _in_hard_chrome(el, stop) and not _in_network(el, stop):
+                named.extend(cards)  # an editor's card between two paragraphs of the text
+                taken = el
                 continue
         if after and fallback is None and not _in_chrome(el, stop):
             children = [c for c in el if isinstance(c.tag, str)]
