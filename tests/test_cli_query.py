@@ -191,3 +191,27 @@ def test_search_help_documents_the_language():
     for example in ('"курс тенге"', "тенге OR рубль", "тенге AND доллар", "-прогноз", "NOT прогноз", "прези*",
                     "--page", "--all", "--offset", "newsdb search -прогноз тенге"):
         assert example in text, example
+
+
+def test_show_and_related_take_any_url_form(db_url):
+    from test_query import CARAVAN_URL, _caravan_articles
+
+    db = open_database(db_url)
+    try:
+        with db.session() as session:
+            ids = _caravan_articles(session)
+    finally:
+        db.close()
+    for form in ("https://caravan.kz/?p=1145321", "http://amp.caravan.kz/news/x-1145321",
+                 "https://www.caravan.kz/amp/news/tokaev-provel-soveshchanie-po-ehkonomike-1145321"):
+        shown = run("show", form, "--db", db_url)
+        assert shown.exit_code == 0, shown.output
+        assert shown.stdout.splitlines()[0] == f"#{ids['caravan']} Токаев провел совещание по экономике"
+        assert CARAVAN_URL in shown.stdout.splitlines()[1]
+        report = json.loads(run("related", form, "--db", db_url, "--format", "json").stdout)
+        assert report["article_id"] == ids["caravan"]
+        assert [link["article_id"] for link in report["incoming"]] == [ids["linking"]]
+    for command in ("show", "related"):
+        missing = run(command, "https://www.caravan.kz/?p=1", "--db", db_url)
+        assert missing.exit_code == 1 and missing.stdout == ""
+        assert missing.stderr.splitlines() == ["Error: no stored article with id or URL 'https://www.caravan.kz/?p=1'"]

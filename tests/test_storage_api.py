@@ -435,3 +435,32 @@ def test_two_articles_with_a_new_tag_in_one_session(db):
     with db.session() as session:
         counts = api.table_counts(session)
     assert counts["tags"] == 2 and counts["article_tags"] == 4
+
+
+def test_source_base_is_stored_and_a_reparse_refreshes_it_without_a_version(db):
+    with db.session() as session:
+        article_id, _ = api.upsert_article(session, make_article(source_base=None))  # as older code stored it
+    with db.session() as session:
+        # the same content with a base form: "unchanged", no history version, but the base form is written
+        assert api.upsert_article(session, make_article(source_base="Акорда")) == (article_id, "unchanged")
+    with db.session() as session:
+        row = session.get(models.Article, article_id)
+        assert (row.source, row.source_base) == ("Акорду", "Акорда")
+        assert session.scalar(select(func.count(models.ArticleVersion.id))) == 0
+
+
+def test_stored_json_columns_are_readable_text(db):
+    from sqlalchemy import text
+
+    with db.session() as session:
+        article_id, _ = api.upsert_article(session, make_article())
+        run = runs.start_run(session, "caravan")
+        runs.finish_run(session, run, status="finished", stats={"причина": "тест"})
+    with db.session() as session:
+        authors, layers = session.execute(
+            text("SELECT CAST(authors AS TEXT), CAST(layers AS TEXT) FROM articles WHERE id = :id"), {"id": article_id}
+        ).one()
+        stats = session.execute(text("SELECT CAST(stats AS TEXT) FROM crawl_runs")).scalar_one()
+    assert authors == '["Айгуль Сериккызы"]'
+    assert layers == '{"title": "metadata", "body": "generic"}'
+    assert '"причина": "тест"' in stats
