@@ -33,14 +33,17 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import lru_cache
+from itertools import combinations
+from math import comb
 from typing import Any
 
 import pymorphy3
 import snowballstemmer
 from sqlalchemy import Boolean, Connection, Integer, String, bindparam, cast, func, inspect, literal_column, select, table, text
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.orm import Session
 
@@ -50,6 +53,7 @@ from storage import models as m
 from storage.runs import NoSuchSite, site_id
 
 FTS_TABLE = "articles_fts"
+FTS_TITLE_TABLE = "articles_fts_title"  # the title stems again, alone (migration 0008)
 FTS_COLUMNS = ("title_stems", "text_stems", "word_forms")
 PG_TABLE = "article_search"
 DEFAULT_HIGHLIGHT = ("[", "]")
@@ -320,13 +324,15 @@ def _item_stems(item: _Item) -> list[tuple[str, ...]]:
     return [(stem(word),) for word in item.words]
 
 
-def _fts5_query(groups: list[list[_Item]], columns: str = "title_stems text_stems") -> str:
-    def phrase(item: _Item) -> str:
-        options = _item_stems(item)
-        if len(options) == 1 and len(options[0]) > 1:
-            return "(" + " OR ".join(f'"{option}"' for option in options[0]) + ")"
-        return '"' + " ".join(option[0] for option in options) + '"' + (" *" if item.prefix else "")
+def _fts5_phrase(item: _Item) -> str:
+    options = _item_stems(item)
+    if len(options) == 1 and len(options[0]) > 1:
+        return "(" + " OR ".join(f'"{option}"' for option in options[0]) + ")"
+    return '"' + " ".join(option[0] for option in options) + '"' + (" *" if item.prefix else "")
 
+
+def _fts5_query(groups: list[list[_Item]], columns: str = "title_stems text_stems") -> str:
+    phrase = _fts5_phrase
     positive = []
     negative = []
     for group in groups:
@@ -397,56 +403,253 @@ def _check_page(limit: int | None, offset: int) -> None:
         raise QueryError(f"offset must be a whole number from 0 to {MAX_LIMIT}, not {clip(str(offset))}")
 
 
-def _matches(session: Session, groups, *, site, since, until, tag):  # type: ignore[no-untyped-def]
-    """(statement of matching article ids with their rank, params, date column)."""
+@dataclass(frozen=True)
+class _Filters:
+    """A search's filters, checked: the site's id, the date bounds, the tag name."""
+
+    site_id: int | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    tag: str | None = None
+
+
+def _filters(session: Session, *, site, since, until, tag) -> _Filters:  # type: ignore[no-untyped-def]
     if tag is not None:
         checked_text(tag, "tag")
-    if site is not None:
-        check_site(session, site)
-    positive = [[group] for group in groups if not group[0].negated]
+    return _Filters(
+        None if site is None else site_id(session, checked_text(site, "site name")),
+        None if since is None else parse_when(since),
+        None if until is None else parse_when(until, end_of_day=True),
+        tag,
+    )
+
+
+# The order, on both backends: title_rank (how many of the query's required
+# parts the title holds) descending, then published_at descending (undated
+# last), then id descending. Ranking and dating every match costs in proportion
+# to the matches (30,000 for "Токаев" on 200,000 articles), so the matches are
+# read one title rank at a time, best first, each rank newest first through
+# the indexes of migration 0008, and only until the page is full: in a typical
+# search the top rank (every part in the title) fills it, found from the titles'
+# index alone. A rank is the matches whose title holds at least that many of
+# the parts and not one more; past MAX_LEVEL_TERMS combinations of parts the
+# remaining ranks are read together, each match ranked.
+
+MAX_LEVEL_TERMS = 10
+# A rank is first looked for among the newest articles only (read in date order,
+# each checked against the rank's set of matches), WINDOW of them for the top rank
+# and WINDOW_BELOW below it; when they hold too few for the page, the rank's whole
+# set is dated instead. A common word fills a page within a few hundred articles;
+# a rare one's whole set is small. Below the top rank PostgreSQL checks each
+# article's full vector, which is TOASTed: a smaller window bounds that work.
+WINDOW = 5000
+WINDOW_BELOW = {"sqlite": 5000, "postgresql": 2000}
+
+
+def _ranked(session: Session, groups, filters: _Filters, limit: int | None, offset: int):  # type: ignore[no-untyped-def]
+    """[(article id, title rank)] of the page, best first."""
+    positive = [group for group in groups if not group[0].negated]
+    want = None if limit is None else offset + limit
+    ranks = _pg_ranks if session.get_bind().dialect.name == "postgresql" else _sqlite_ranks
+    found: list[tuple[int, float]] = []
+    for rank in range(len(positive), -1, -1):
+        together = rank > 0 and comb(len(positive), rank) > MAX_LEVEL_TERMS
+        need = None if want is None else want - len(found)
+        rows: list[Any] = []
+        windowed = need is not None and not together and filters.site_id is None and filters.tag is None
+        if windowed:
+            window = WINDOW if rank == len(positive) else WINDOW_BELOW[session.get_bind().dialect.name]
+            rows = _run(session, _paged(session, ranks(groups, positive, rank, filters, together, window), need))
+        if not windowed or len(rows) < need:  # type: ignore[operator]
+            rows = _run(session, _paged(session, ranks(groups, positive, rank, filters, together, None), need))
+        found.extend((row[0], float(row[1])) for row in rows)
+        if together or (want is not None and len(found) >= want):
+            break
+    return found[offset:want]
+
+
+def _at_least(titles: list[str], rank: int, both: str, join: str) -> str:
+    """A query for: at least `rank` of the `titles` queries match (`both`/`join`: AND/OR)."""
+    return join.join(f"({both.join(chosen)})" for chosen in combinations(titles, rank))
+
+
+def _run(session: Session, statement: tuple[Any, dict[str, Any]]) -> list[Any]:
+    stmt, params = statement
     if session.get_bind().dialect.name == "postgresql":
-        article_id = literal_column(f"{PG_TABLE}.article_id")
-        params: dict[str, Any] = {"tsq": _tsquery(groups)}
-        rank = literal_column("0")
-        for number, group in enumerate(positive):
-            params[f"title{number}"] = _tsquery(group)
-            in_title = literal_column(f"{PG_TABLE}.title_vector").op("@@", return_type=Boolean)(
-                cast(bindparam(f"title{number}", type_=String), TSQUERY))
-            rank = rank + cast(in_title, Integer)
-        stmt = select(article_id, rank.label("title_rank")).select_from(table(PG_TABLE))
-        stmt = stmt.where(literal_column(f"{PG_TABLE}.search_vector").op("@@", return_type=Boolean)(
-            cast(bindparam("tsq", type_=String), TSQUERY)))
-        if (site, since, until, tag) != (None, None, None, None):
-            stmt = stmt.join(m.Article, m.Article.id == article_id)
-        published = literal_column(f"{PG_TABLE}.published_at")
-    else:
-        article_id = literal_column(f"{FTS_TABLE}.rowid")
-        params = {"fts": _fts5_query(groups)}
-        rank = literal_column("0")
-        for number, group in enumerate(positive):
-            params[f"title{number}"] = _fts5_query(group, "title_stems")
-            in_title = article_id.in_(
-                select(literal_column("rowid")).select_from(table(FTS_TABLE))
-                .where(text(f"{FTS_TABLE} MATCH :title{number}")).correlate(None))
-            rank = rank + cast(in_title, Integer)
-        stmt = select(article_id, rank.label("title_rank")).select_from(table(FTS_TABLE))
-        stmt = stmt.where(text(f"{FTS_TABLE} MATCH :fts")).join(m.Article, m.Article.id == article_id)
-        published = m.Article.published_at
-    if site is not None:
-        stmt = stmt.join(m.Site, m.Site.id == m.Article.site_id).where(m.Site.name == site)
-    if since is not None:
-        stmt = stmt.where(m.Article.published_at >= parse_when(since))
-    if until is not None:
-        stmt = stmt.where(m.Article.published_at <= parse_when(until, end_of_day=True))
-    if tag is not None:
-        stmt = stmt.where(
-            m.Article.id.in_(
-                select(m.ArticleTag.article_id)
-                .join(m.Tag, m.Tag.id == m.ArticleTag.tag_id)
-                .where(m.Tag.name == tag)
-            )
+        return _without_seqscan(session, stmt, params)
+    return list(session.execute(stmt, params))
+
+
+def _paged(session: Session, statement, limit: int | None):  # type: ignore[no-untyped-def]
+    stmt, params = statement
+    if limit is None:
+        return stmt, params
+    if session.get_bind().dialect.name == "postgresql":
+        return stmt.limit(limit), params
+    return text(f"{stmt.text} LIMIT {int(limit)}"), params
+
+
+# -- SQLite: FTS5 finds the ids, the covering index (id, published_at, site_id) dates them
+
+
+def _sqlite_date(value: datetime) -> Any:
+    """`value` as articles.published_at stores it in SQLite (UTC text), for a text() statement."""
+    dialect = sqlite.dialect()
+    return m.Article.__table__.c.published_at.type.dialect_impl(dialect).bind_processor(dialect)(value)
+
+
+def _sqlite_where(filters: _Filters) -> tuple[str, dict[str, Any]]:
+    clauses, params = [], {}
+    if filters.site_id is not None:
+        clauses.append("a.site_id = :site_id")
+        params["site_id"] = filters.site_id
+    if filters.since is not None:
+        clauses.append("a.published_at >= :since")
+        params["since"] = _sqlite_date(filters.since)
+    if filters.until is not None:
+        clauses.append("a.published_at <= :until")
+        params["until"] = _sqlite_date(filters.until)
+    if filters.tag is not None:
+        clauses.append(
+            f"a.id IN (SELECT t.article_id FROM {m.ArticleTag.__tablename__} AS t "
+            f"JOIN {m.Tag.__tablename__} AS g ON g.id = t.tag_id WHERE g.name = :tag)"
         )
-    return stmt, params, published, article_id
+        params["tag"] = filters.tag
+    return "".join(f" AND {clause}" for clause in clauses), params
+
+
+def _in_fts(table_name: str, param: str, negated: bool = False) -> str:
+    return f"a.id {'NOT IN' if negated else 'IN'} (SELECT rowid FROM {table_name} WHERE {table_name} MATCH :{param})"
+
+
+def _sqlite_matching(
+    conditions: list[str], columns: str, filters: _Filters, window: int | None = None
+) -> tuple[str, dict[str, Any]]:
+    where, params = _sqlite_where(filters)
+    source = f"articles AS a INDEXED BY {SQLITE_ORDER_INDEX}"
+    if window is not None:
+        # the newest articles, read backwards from published_at's index (ties: the
+        # higher rowid first, undated last); the dates filter them there
+        source = (
+            f"(SELECT a.id AS id, a.published_at AS published_at FROM articles AS a "
+            f"INDEXED BY ix_articles_published_at WHERE 1 = 1{where} "
+            f"ORDER BY a.published_at DESC, a.id DESC LIMIT {int(window)}) AS a"
+        )
+        where = ""
+    return f"SELECT {columns} FROM {source} WHERE {' AND '.join(conditions)}{where}", params
+
+
+def _sqlite_ranks(groups, positive, rank: int, filters: _Filters, together: bool, window: int | None):  # type: ignore[no-untyped-def]
+    """The matches of one title rank (all ranks up to it when `together`), in order.
+
+    Title conditions read the titles' own index (articles_fts_title): its lists
+    are a small part of the articles' (the title column of articles_fts is
+    stored among the text's positions)."""
+    titles = [_fts5_query([group], "title_stems") for group in positive]
+    params: dict[str, Any] = {}
+    conditions = []
+    if rank == len(positive):
+        # every part is in the title, so the whole query matches unless an excluded part does
+        params["top"] = " AND ".join(titles)
+        conditions.append(_in_fts(FTS_TITLE_TABLE, "top"))
+        excluded = [_fts5_phrase(group[0]) for group in groups if group[0].negated]
+        if excluded:
+            params["excluded"] = "{title_stems text_stems} : (" + " OR ".join(excluded) + ")"
+            conditions.append(_in_fts(FTS_TABLE, "excluded", negated=True))
+    else:
+        params["match"] = _fts5_query(groups)
+        conditions.append(_in_fts(FTS_TABLE, "match"))
+        if rank and not together:
+            params["at_least"] = _at_least(titles, rank, " AND ", " OR ")
+            conditions.append(_in_fts(FTS_TITLE_TABLE, "at_least"))
+        if comb(len(positive), rank + 1) <= MAX_LEVEL_TERMS:
+            params["more"] = _at_least(titles, rank + 1, " AND ", " OR ")
+            conditions.append(_in_fts(FTS_TITLE_TABLE, "more", negated=True))
+    score = str(rank)
+    if together:
+        score = "0"
+        for number, title in enumerate(titles):
+            params[f"title{number}"] = title
+            score += f" + ({_in_fts(FTS_TITLE_TABLE, f'title{number}')})"
+    sql, where_params = _sqlite_matching(conditions, f"a.id, {score} AS title_rank", filters, window)
+    # DESC puts NULL last in SQLite
+    sql += " ORDER BY title_rank DESC, a.published_at DESC, a.id DESC" if together \
+        else " ORDER BY a.published_at DESC, a.id DESC"
+    return text(sql), {**params, **where_params}
+
+
+# -- PostgreSQL: article_search's GIN indexes find the ids, ix_article_search_order dates them
+
+
+def _ts(column: str, param: str) -> Any:
+    return literal_column(f"{PG_TABLE}.{column}").op("@@", return_type=Boolean)(
+        cast(bindparam(param, type_=String), TSQUERY))
+
+
+def _pg_matching(stmt, filters: _Filters):  # type: ignore[no-untyped-def]
+    article_id = literal_column(f"{PG_TABLE}.article_id")
+    published = literal_column(f"{PG_TABLE}.published_at", type_=m.Article.__table__.c.published_at.type)
+    if filters.site_id is not None:
+        stmt = stmt.join(m.Article, m.Article.id == article_id).where(m.Article.site_id == filters.site_id)
+    if filters.since is not None:
+        stmt = stmt.where(published >= filters.since)
+    if filters.until is not None:
+        stmt = stmt.where(published <= filters.until)
+    if filters.tag is not None:
+        stmt = stmt.where(article_id.in_(
+            select(m.ArticleTag.article_id).join(m.Tag, m.Tag.id == m.ArticleTag.tag_id).where(m.Tag.name == filters.tag)
+        ))
+    return stmt
+
+
+def _pg_ranks(groups, positive, rank: int, filters: _Filters, together: bool, window: int | None):  # type: ignore[no-untyped-def]
+    """The matches of one title rank (all ranks up to it when `together`), in order."""
+    titles = [_tsquery([group]) for group in positive]
+    params: dict[str, Any] = {}
+    score: Any = literal_column(str(rank))
+    order = [literal_column(f"{PG_TABLE}.published_at").desc().nulls_last(),
+             literal_column(f"{PG_TABLE}.article_id").desc()]
+    source: Any = table(PG_TABLE)
+    if window is not None:
+        # the newest articles, in the order of ix_article_search_order; the dates filter them there
+        newest = select(*(literal_column(name) for name in ("article_id", "published_at", "title_vector", "search_vector")))
+        newest = _pg_matching(newest.select_from(table(PG_TABLE)), filters)
+        source = newest.order_by(*order).limit(window).subquery(PG_TABLE)
+        filters = _Filters()
+    stmt = select(literal_column(f"{PG_TABLE}.article_id").label("article_id")).select_from(source)
+    if rank == len(positive):
+        # every part is in the title, so the whole query matches unless an excluded part does
+        params["top"] = " & ".join(titles)
+        stmt = stmt.where(_ts("title_vector", "top"))
+        excluded = [replace(group[0], negated=False) for group in groups if group[0].negated]
+        if excluded:
+            params["excluded"] = " | ".join(_tsquery([[item]]) for item in excluded)
+            stmt = stmt.where(~_ts("search_vector", "excluded"))
+    else:
+        # the title's conditions first: the title vector is in the row, the full one
+        # is TOASTed and costs a read and a decompression per article checked
+        if rank and not together:
+            params["at_least"] = _at_least(titles, rank, " & ", " | ")
+            stmt = stmt.where(_ts("title_vector", "at_least"))
+        if comb(len(positive), rank + 1) <= MAX_LEVEL_TERMS:
+            params["more"] = _at_least(titles, rank + 1, " & ", " | ")
+            stmt = stmt.where(~_ts("title_vector", "more"))
+        params["tsq"] = _tsquery(groups)
+        stmt = stmt.where(_ts("search_vector", "tsq"))
+    if together:
+        score = literal_column("0")
+        for number, title in enumerate(titles):
+            params[f"title{number}"] = title
+            score = score + cast(_ts("title_vector", f"title{number}"), Integer)
+    stmt = _pg_matching(stmt.add_columns(score.label("title_rank"), literal_column(f"{PG_TABLE}.published_at").label("published_at")), filters)
+    if together:
+        order.insert(0, literal_column("title_rank").desc())
+    if window is None:
+        # the whole set, found through the GIN indexes: the fence (OFFSET 0) keeps the
+        # planner from reading ix_article_search_order to its end for a rank that is rare
+        fenced = stmt.offset(0).subquery(PG_TABLE)
+        return select(fenced.c.article_id, fenced.c.title_rank).order_by(*order), params
+    return stmt.order_by(*order), params
 
 
 def count(
@@ -458,13 +661,19 @@ def count(
     until: datetime | None = None,
     tag: str | None = None,
 ) -> int:
-    """How many articles `search` would find with no limit."""
+    """How many articles `search` would find with no limit (exactly)."""
     groups = parse_query(query)
-    stmt, params, _, article_id = _matches(session, groups, site=site, since=since, until=until, tag=tag)
-    stmt = select(func.count()).select_from(stmt.with_only_columns(article_id).subquery())
+    filters = _filters(session, site=site, since=since, until=until, tag=tag)
     if session.get_bind().dialect.name == "postgresql":
-        return int(_without_seqscan(session, stmt, params)[0][0])
-    return int(session.execute(stmt, params).scalar_one())
+        stmt = select(func.count()).select_from(table(PG_TABLE)).where(_ts("search_vector", "tsq"))
+        return int(_without_seqscan(session, _pg_matching(stmt, filters), {"tsq": _tsquery(groups)})[0][0])
+    params = {"fts": _fts5_query(groups)}
+    if filters == _Filters():
+        # every FTS row is an article's (0002's trigger deletes it with the article)
+        sql = f"SELECT count(*) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :fts"
+        return int(session.execute(text(sql), params).scalar_one())
+    sql, where_params = _sqlite_matching([_in_fts(FTS_TABLE, "fts")], "count(*)", filters)
+    return int(session.execute(text(sql), {**params, **where_params}).scalar_one())
 
 
 def search(
@@ -490,16 +699,8 @@ def search(
     """
     groups = parse_query(query)
     _check_page(limit, offset)
-    stmt, params, published, article_id = _matches(session, groups, site=site, since=since, until=until, tag=tag)
-    stmt = stmt.order_by(literal_column("title_rank").desc(), published.desc().nulls_last(), article_id.desc())
-    if limit is not None:
-        stmt = stmt.limit(limit)
-    if offset:
-        stmt = stmt.offset(offset)
-    if session.get_bind().dialect.name == "postgresql":
-        ranked = [(row[0], float(row[1])) for row in _without_seqscan(session, stmt, params)]
-    else:
-        ranked = [(row[0], float(row[1])) for row in session.execute(stmt, params)]
+    filters = _filters(session, site=site, since=since, until=until, tag=tag)
+    ranked = _ranked(session, groups, filters, limit, offset)
     if not ranked:
         return []
     rows = {}
@@ -522,6 +723,7 @@ def search(
         )
     stems = query_stems(groups)
     prefixes = query_prefixes(groups)
+    matched: dict[str, bool] = {}
     return [
         SearchHit(
             id=article_id,
@@ -535,8 +737,10 @@ def search(
                 stems,
                 highlight=highlight,
                 prefixes=prefixes,
+                matched=matched,
             )
-            or make_snippet([rows[article_id].title or ""], stems, highlight=highlight, prefixes=prefixes),
+            or make_snippet([rows[article_id].title or ""], stems, highlight=highlight, prefixes=prefixes,
+                            matched=matched),
         )
         for article_id, rank_value in ranked
     ]
@@ -562,15 +766,25 @@ def make_snippet(
     highlight: tuple[str, str] = DEFAULT_HIGHLIGHT,
     size: int = SNIPPET_WORDS,
     prefixes: tuple[str, ...] = (),
+    matched: dict[str, bool] | None = None,
 ) -> str:
     """About `size` words around the densest match, matching words highlighted
     (a word matches when one of its stems is in `stems` or begins with one of `prefixes`).
+    `matched` caches which tokens match, for the snippets of one search.
 
     Returns "" when no paragraph contains a matching word."""
+    if matched is None:
+        matched = {}
     best: tuple[int, int, list[str], list[int]] | None = None
     for paragraph in paragraphs:
         tokens = paragraph.split()
-        hits = [i for i, token in enumerate(tokens) if _token_matches(token, stems, prefixes)]
+        hits = []
+        for i, token in enumerate(tokens):
+            hit = matched.get(token)
+            if hit is None:
+                hit = matched[token] = _token_matches(token, stems, prefixes)
+            if hit:
+                hits.append(i)
         if not hits:
             continue
         # the window of `size` tokens that holds the most distinct matches
@@ -623,10 +837,10 @@ def _mark(token: str, highlight: tuple[str, str]) -> str:
 # -- keeping the SQLite index in sync -----------------------------------------------
 
 
-def _has_fts(connection: Connection) -> bool:
+def _has_fts(connection: Connection, name: str = FTS_TABLE) -> bool:
     return (
         connection.exec_driver_sql(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (FTS_TABLE,)
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
         ).first()
         is not None
     )
@@ -655,6 +869,10 @@ def _write(connection: Connection, batch: list[tuple[int, str, str, str]]) -> in
     raw.executemany(
         f"INSERT INTO {FTS_TABLE} (rowid, {', '.join(FTS_COLUMNS)}) VALUES (?, ?, ?, ?)", batch
     )
+    if _has_fts(connection, FTS_TITLE_TABLE):  # not while migrations before 0008 run
+        raw.executemany(f"DELETE FROM {FTS_TITLE_TABLE} WHERE rowid = ?", [(row[0],) for row in batch])
+        raw.executemany(f"INSERT INTO {FTS_TITLE_TABLE} (rowid, title_stems) VALUES (?, ?)",
+                        [(row[0], row[1]) for row in batch])
     return len(batch)
 
 
@@ -665,6 +883,10 @@ def rebuild_search_index(connection: Connection) -> int:
     if connection.dialect.name != "sqlite" or not _has_fts(connection):
         return 0
     connection.exec_driver_sql(f"DELETE FROM {FTS_TABLE}")
+    tables = [FTS_TABLE]
+    if _has_fts(connection, FTS_TITLE_TABLE):
+        connection.exec_driver_sql(f"DELETE FROM {FTS_TITLE_TABLE}")
+        tables.append(FTS_TITLE_TABLE)
     count, last_id = 0, 0
     while True:  # in id order, 2000 at a time: constant memory on any size
         rows = connection.exec_driver_sql(
@@ -675,7 +897,8 @@ def rebuild_search_index(connection: Connection) -> int:
             break
         count += index_articles(connection, [tuple(row) for row in rows])  # type: ignore[misc]
         last_id = rows[-1][0]
-    connection.exec_driver_sql(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('optimize')")
+    for name in tables:
+        connection.exec_driver_sql(f"INSERT INTO {name}({name}) VALUES ('optimize')")
     return count
 
 
