@@ -183,7 +183,7 @@ def _speaker_phrase(text: str) -> str | None:
             after_preposition = preposition
             continue  # "На вопрос …", "Его коллега Мария Ли возражает": no subject here
         after_preposition = preposition
-        if person or (subject and i + 1 < len(words) and _word_class(words[i + 1])[1]
+        if person or (subject and not preposition and i + 1 < len(words) and _word_class(words[i + 1])[1]
                       and is_person_noun(words[i + 1].strip("«»\""))):
             words = words[i:]
             break
@@ -191,6 +191,8 @@ def _speaker_phrase(text: str) -> str | None:
         words = _first_nominative(words)
         if words is None:
             return None
+    if len(words) > 1 and words[0].lower() in _LINKING and _word_class(words[1])[1]:
+        words = words[1:]  # "согласен и Нурлан Абенов": "и" is no part of the name
     if words[0].lower() in PRONOUNS:
         return words[0]
     kept = [words[0]]
@@ -265,7 +267,9 @@ def _attribution_before(clause: str) -> tuple[str | None, str] | None:
         return None
     verb = bare_words[index]
     if _IMPERSONAL.match(verb):
-        return None
+        # "Нурланом Абеновым было заявлено: «…»": the agent speaks; a document alone does not
+        agent = _agent(words[:index]) or _agent(words[index + 1:])
+        return (agent, verb) if agent else None
     before = " ".join(words[:index])
     speaker = (_speaker_phrase(_subject_part(before)) if before else None) or _speaker_phrase(" ".join(words[index + 1:]))
     if generic and not (speaker and _is_person(speaker)):
@@ -497,6 +501,20 @@ def _marked(paragraphs: list[str], index: int, offset: int) -> tuple[list[_Found
 # -- style E: a speaker line ----------------------------------------------------
 
 
+def _given_the_floor(phrase: str, verbs: list[str]) -> str | None:
+    """"Слово предоставили Ерлану Жаксылыкулы:", "Микрофон передали Айгерим Сарсенбаевой:":
+    someone (a plural verb, no subject named) gives the floor to the one person named, in
+    an oblique case; the next dash paragraph is theirs."""
+    if len(verbs) != 1 or speech_gender(verbs[0], None) != "p":
+        return None
+    runs = [m.group(0) for m in _NAME_AT.finditer(phrase)]
+    # the one name, and in an oblique case: its nominative differs from it (as the object
+    # of the verb, "Нурлана Абенова" is a man's accusative, not a woman's nominative)
+    if len(runs) != 1 or name_in(runs[0], True) in (None, runs[0]):
+        return None
+    return runs[0]
+
+
 def _speaker_line(paragraph: str) -> tuple[str | None, str | None] | None:
     """A line that only says who speaks next: "Кусайын Жанаев, зам. председателя:"
     (speaker, no verb) or "Аким ответил:" (speaker and verb)."""
@@ -509,7 +527,12 @@ def _speaker_line(paragraph: str) -> tuple[str | None, str | None] | None:
     who = _attribution_before(phrase)
     if who:
         return who
-    if any(_speech_verb(w.strip(",.")) or is_finite_verb(w.strip(",.")) for w in phrase.split() if w[:1].islower()):
+    verbs = [w.strip(",.") for w in phrase.split() if w[:1].islower() and (
+        _speech_verb(w.strip(",.")) or is_finite_verb(w.strip(",.")))]
+    if verbs:
+        floor = _given_the_floor(phrase, verbs)
+        if floor:
+            return floor, None, True
         return None  # a sentence that announces a list ("В список вошли:")
     parts = [p.strip() for p in phrase.split(",") if p.strip()]
     named = [p for p in parts if name_in(p)]
@@ -538,13 +561,15 @@ def extract_quotes(paragraphs: list[str]) -> list[Quote]:
                     paragraph[_LEAD_DASH.match(paragraph).end():],
                     bool(pending) and (pending[1] is None or _speech_verb(pending[1])) and not (
                         index + 1 < len(paragraphs) and _LEAD_DASH.match(paragraphs[index + 1]))) \
-                    and not (previous and not pending and paragraph.rstrip().endswith("?")):
+                    and not (previous and not pending and paragraph.rstrip().endswith("?")) \
+                    and not (pending and len(pending) > 2 and paragraph.rstrip().endswith("?")):
                 start = _LEAD_DASH.match(paragraph).end()
                 if pending:
                     speaker, verb, style = pending[0], pending[1], "E" if pending[1] is None else "D"
                 else:
                     speaker, verb, style = previous.speaker_phrase, previous.verb, previous.style
-                item = _Found(_quote_text(paragraph[start:]), speaker, verb, style, index, start, len(paragraph))
+                item = _Found(_quote_text(paragraph[start:]), speaker, verb, style, index, start, len(paragraph),
+                              bool(pending) and len(pending) > 2)  # the floor's receiver is in an oblique case
             if item:
                 if pending and not item.speaker_phrase:
                     item.speaker_phrase = pending[0]

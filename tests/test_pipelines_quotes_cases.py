@@ -153,3 +153,32 @@ def test_a_verb_after_a_preposition_and_a_name_is_not_theirs():
     """"Встреча с Марком Тиаго прошла": 'прошла' is the meeting's, Марк Тиаго is a man."""
     q = only(["Встреча с Марком Тиаго прошла в Астане.", "— Публика здесь очень теплая, — сказал он."])
     assert q.speaker_canonical == "Марк Тиаго"
+
+
+REPLY = "— Воду дадут к вечеру, аварийная бригада уже на месте."
+
+
+@pytest.mark.parametrize("line, speaker, canonical", [
+    ("Слово предоставили Ерлану Жаксылыкулы:", "Ерлану Жаксылыкулы", "Ерлан Жаксылыкулы"),
+    ("Микрофон передали Айгерим Сарсенбаевой:", "Айгерим Сарсенбаевой", "Айгерим Сарсенбаева"),
+    # as the object, "Нурлана Абенова" is a man's accusative, not a woman's nominative
+    ("Мы попросили прокомментировать ситуацию Нурлана Абенова:", "Нурлана Абенова", "Нурлан Абенов"),
+])
+def test_a_line_giving_someone_the_floor(line, speaker, canonical):
+    q = only([line, REPLY])
+    assert (q.style, q.speaker, q.speaker_canonical) == ("E", speaker, canonical)
+
+
+def test_the_floor_line_is_not_a_question_nor_two_people():
+    assert extract_quotes(["Вопрос задали Нурлану Абенову:", "— Когда в селе дадут воду?"]) == []
+    assert extract_quotes(["Награды вручили Айгерим Сарсенбаевой и Нурлану Абенову:", REPLY]) == []
+
+
+def test_the_agent_of_a_passive_before_the_quote():
+    q = only(["Нурланом Абеновым было заявлено: «Воду дадут к вечеру, бригада уже на месте»."])
+    assert (q.style, q.speaker_canonical) == ("D", "Нурлан Абенов")
+
+
+def test_the_person_agreeing_is_the_one_in_nominative():
+    q = only(["С Айгерим Сарсенбаевой согласен и Нурлан Абенов:", REPLY])
+    assert (q.speaker, q.speaker_canonical) == ("Нурлан Абенов", "Нурлан Абенов")
