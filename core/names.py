@@ -437,6 +437,7 @@ def find_people(paragraphs: list[str]) -> list[tuple[int, Person]]:
     full: list[tuple[int, int, int, str]] = []
     singles: list[tuple[int, re.Match]] = []
     nominative_forms: dict[str, str] = {}
+    gender_of: dict[str, bool] = {}  # from the first name's ending ("с Кьярой Ломбарди")
     for index, paragraph in enumerate(paragraphs):
         run: list[re.Match] = []
         for match in [*_CAP_WORD.finditer(paragraph), None]:
@@ -444,7 +445,7 @@ def find_people(paragraphs: list[str]) -> list[tuple[int, Person]]:
                 run.append(match)
                 continue
             tokens = _name_tokens(" ".join(m.group(0) for m in run)) if len(run) > 1 else None
-            role = None
+            role = hinted = None
             if tokens:
                 if _case_matters(tokens[-1]):  # most surnames show their case themselves
                     before = run[-len(tokens) - 1].group(0) if len(run) > len(tokens) else None
@@ -452,6 +453,9 @@ def find_people(paragraphs: list[str]) -> list[tuple[int, Person]]:
             elif len(run) in (2, 3) and _unknown_words(run[-2].group(0), run[-1].group(0)):
                 # "архитектор Кэндзи Мацумото", "Тренер Юрген Клопп": a foreign name after a role
                 role = _apposition(paragraph, run[-2].start(), run[0].group(0) if len(run) == 3 else None)
+                if not role and len(run) == 2:
+                    role = _with_someone(paragraph, run[0].start(), run[0].group(0))
+                    hinted = role  # the first name's ending gives the gender too
                 if role:
                     tokens = (run[-2].group(0), run[-1].group(0))
             if tokens:
@@ -463,6 +467,8 @@ def find_people(paragraphs: list[str]) -> list[tuple[int, Person]]:
                 if role and len(tokens) == 2 and nominative.split()[-1] == tokens[-1] and _ungendered(tokens[-1]):
                     nominative = _first_in_case(tokens, nominative, *role)
                 key = _key(nominative)
+                if hinted:
+                    gender_of.setdefault(nominative, hinted[1])
                 written = "~" if " ".join(tokens) != nominative else ""
                 nominative_forms.setdefault(written + key, nominative)
                 full.append((index, run[-len(tokens)].start(), run[-1].end(), key))
@@ -473,7 +479,7 @@ def find_people(paragraphs: list[str]) -> list[tuple[int, Person]]:
     found = [(index, start, end, names[key]) for index, start, end, key in full]
     # A surname that does not tell the gender ("Ажар Гиният", "Алия Ким"): the past verb
     # next to a mention does ("Ажар Гиният посетила", "— сказала Алия Ким").
-    verb_gender: dict[str, bool] = {}
+    verb_gender: dict[str, bool] = dict(gender_of)
     looked: dict[str, int] = {}
     for index, start, end, name in found:
         if name not in verb_gender and _ungendered(name) and looked.get(name, 0) < 3:
@@ -529,6 +535,18 @@ def _apposition(text: str, start: int, before: str | None = None) -> tuple[str, 
             return None
         before = words[0]
     return _noun_case_gender(before.lower())
+
+
+def _with_someone(text: str, start: int, first: str) -> tuple[str, bool] | None:
+    """"с Кьярой Ломбарди", "с Томасом Беккером": after "с" a first name that shows the
+    instrumental (-ой hers, -ом/-ем his) is a name no dictionary knows, of that gender."""
+    if text[max(0, start - 2): start].lower() != "с " or (start > 2 and text[start - 3].isalpha()):
+        return None
+    if first[-3:-2].lower() in _VOWELS:
+        return None
+    if first.endswith("ой"):
+        return "ablt", True
+    return ("ablt", False) if first.endswith(("ом", "ем")) else None
 
 
 # A man's surname in the role noun's case, that a woman's would not have: dative

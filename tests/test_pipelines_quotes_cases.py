@@ -182,3 +182,9 @@ def test_the_agent_of_a_passive_before_the_quote():
 def test_the_person_agreeing_is_the_one_in_nominative():
     q = only(["С Айгерим Сарсенбаевой согласен и Нурлан Абенов:", REPLY])
     assert (q.speaker, q.speaker_canonical) == ("Нурлан Абенов", "Нурлан Абенов")
+
+
+def test_a_foreign_woman_after_s_with_her_first_name_in_instrumental():
+    q = only(["Мы встретились с Кьярой Ломбарди после репетиции.",
+              "— Публика здесь очень теплая, — сказала она."])
+    assert q.speaker_canonical == "Кьяра Ломбарди"
