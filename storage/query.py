@@ -229,10 +229,10 @@ def _site_profiles(session: Session) -> list[tuple[int, Any]]:
     return out
 
 
-def _keys_for(session: Session, forms: list[str]) -> dict[int, set[str]]:
+def _keys_for(profiles: list[tuple[int, Any]], forms: list[str]) -> dict[int, set[str]]:
     """{site id: the article keys its profile gives these URL forms}."""
     keys: dict[int, set[str]] = defaultdict(set)
-    for site_id, profile in _site_profiles(session):
+    for site_id, profile in profiles:
         for form in forms:
             external_id = profile.article_id(form)
             if external_id:
@@ -240,8 +240,9 @@ def _keys_for(session: Session, forms: list[str]) -> dict[int, set[str]]:
     return keys
 
 
-def article_id_for_url(session: Session, url: str) -> int | None:
-    """The stored article `url` names in any of its forms, or None."""
+def article_id_for_url(session: Session, url: str, profiles: list[tuple[int, Any]] | None = None) -> int | None:
+    """The stored article `url` names in any of its forms, or None. `profiles`:
+    _site_profiles(session), read once by a caller that resolves many URLs."""
     _search.checked_text(url, "article URL")
     forms = url_forms(url)
     found = session.scalar(
@@ -255,7 +256,9 @@ def article_id_for_url(session: Session, url: str) -> int | None:
     wanted = _host_key(url)
     if wanted is None:
         return None
-    for site_id, keys in _keys_for(session, forms).items():
+    if profiles is None:
+        profiles = _site_profiles(session)
+    for site_id, keys in _keys_for(profiles, forms).items():
         rows = session.execute(
             select(m.Article.id, m.Article.url, m.Article.canonical_url)
             .where(m.Article.site_id == site_id, m.Article.key.in_(sorted(keys)))
@@ -292,7 +295,8 @@ def find_article(session: Session, ref: str | int) -> ArticleView | None:
 def _resolved(session: Session, links: Sequence[items.RelatedLink]) -> list[LinkView]:
     """The links as LinkView, each with the id and title of the stored article it
     points to, found by any URL form of it (article_id_for_url)."""
-    targets = {url: article_id_for_url(session, url) for url in dict.fromkeys(link.url for link in links)}
+    profiles = _site_profiles(session) if links else []
+    targets = {url: article_id_for_url(session, url, profiles) for url in dict.fromkeys(link.url for link in links)}
     ids = {found for found in targets.values() if found is not None}
     titles = {row[0]: row[1] for row in session.execute(select(m.Article.id, m.Article.title).where(m.Article.id.in_(ids)))} if ids else {}
     return [
