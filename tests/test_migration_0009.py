@@ -105,3 +105,20 @@ def test_new_articles_store_readable_json(db):
         stored = session.execute(text("SELECT CAST(authors AS TEXT), source_base FROM articles WHERE id = :id"),
                                  {"id": article_id}).one()
     assert stored == ('["Айгерим Сапарова", "Ерлан Жумабаев"]', "Акорда")
+
+
+def test_the_frozen_rules_of_0009_give_the_hand_written_base_forms():
+    """0009 fills old rows with its own copy of core/sources.py's rules; at this
+    revision it must agree with the hand-written expectations of test_sources."""
+    import importlib.util
+    from pathlib import Path
+
+    from test_sources import CASES
+
+    path = Path(__file__).resolve().parent.parent / "storage/migrations/versions/0009_source_base_and_readable_json.py"
+    spec = importlib.util.spec_from_file_location("migration_0009", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    wrong = [(written, module.source_base(written), base) for written, base in CASES
+             if module.source_base(written) != base]
+    assert wrong == []

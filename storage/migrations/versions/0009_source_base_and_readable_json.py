@@ -100,8 +100,13 @@ def _fill_source_base(connection: sa.Connection) -> None:
     query = ("SELECT id, source FROM articles WHERE id > :after AND source IS NOT NULL "
              "ORDER BY id LIMIT :batch")
     update = sa.text("UPDATE articles SET source_base = :base WHERE id = :id")
+    bases: dict[str, str | None] = {}  # few distinct sources: each is worked out once
     for rows in _batches(connection, query):
-        values = [{"id": row_id, "base": source_base(source)} for row_id, source in rows]
+        values = []
+        for row_id, source in rows:
+            if source not in bases:
+                bases[source] = source_base(source)
+            values.append({"id": row_id, "base": bases[source]})
         connection.execute(update, values)
 
 
