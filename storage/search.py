@@ -539,8 +539,8 @@ def _sqlite_matching(
     return f"SELECT {columns} FROM {source} WHERE {' AND '.join(conditions)}{where}", params
 
 
-def _sqlite_ranks(groups, positive, rank: int, filters: _Filters, together: bool, window: int | None):  # type: ignore[no-untyped-def]
-    """The matches of one title rank (all ranks up to it when `together`), in order.
+def _sqlite_parts(groups, positive, rank: int, together: bool):  # type: ignore[no-untyped-def]
+    """(the rank's main set as a rowid subquery, the other conditions, params, score).
 
     Title conditions read the titles' own index (articles_fts_title): its lists
     are a small part of the articles' (the title column of articles_fts is
@@ -551,14 +551,14 @@ def _sqlite_ranks(groups, positive, rank: int, filters: _Filters, together: bool
     if rank == len(positive):
         # every part is in the title, so the whole query matches unless an excluded part does
         params["top"] = " AND ".join(titles)
-        conditions.append(_in_fts(FTS_TITLE_TABLE, "top"))
+        main = f"SELECT rowid FROM {FTS_TITLE_TABLE} WHERE {FTS_TITLE_TABLE} MATCH :top"
         excluded = [_fts5_phrase(group[0]) for group in groups if group[0].negated]
         if excluded:
             params["excluded"] = "{title_stems text_stems} : (" + " OR ".join(excluded) + ")"
             conditions.append(_in_fts(FTS_TABLE, "excluded", negated=True))
     else:
         params["match"] = _fts5_query(groups)
-        conditions.append(_in_fts(FTS_TABLE, "match"))
+        main = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :match"
         if rank and not together:
             params["at_least"] = _at_least(titles, rank, " AND ", " OR ")
             conditions.append(_in_fts(FTS_TITLE_TABLE, "at_least"))
@@ -571,7 +571,14 @@ def _sqlite_ranks(groups, positive, rank: int, filters: _Filters, together: bool
         for number, title in enumerate(titles):
             params[f"title{number}"] = title
             score += f" + ({_in_fts(FTS_TITLE_TABLE, f'title{number}')})"
-    sql, where_params = _sqlite_matching(conditions, f"a.id, {score} AS title_rank", filters, window)
+    return main, conditions, params, score
+
+
+def _sqlite_ranks(groups, positive, rank: int, filters: _Filters, together: bool, window: int | None):  # type: ignore[no-untyped-def]
+    """The matches of one title rank (all ranks up to it when `together`), in order."""
+    main, conditions, params, score = _sqlite_parts(groups, positive, rank, together)
+    sql, where_params = _sqlite_matching([f"a.id IN ({main})", *conditions], f"a.id, {score} AS title_rank",
+                                         filters, window)
     # DESC puts NULL last in SQLite
     sql += " ORDER BY title_rank DESC, a.published_at DESC, a.id DESC" if together \
         else " ORDER BY a.published_at DESC, a.id DESC"
