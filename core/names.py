@@ -335,6 +335,8 @@ def _agree(tokens: tuple[str, ...], words: list[str], female: bool | None) -> li
         words[-1] = surname
     if female and surname != nominative and written.endswith("ие"):
         words[0] = written[:-1] + "я"  # "Алие Молдабековой": the dative of Алия, not the name Алие
+    if written.endswith("ии") and not _known_name(written) and len(written) > 4:
+        words[0] = written[:-1] + "я"  # "Лусии Фернандес": an -ия name in an oblique case, whoever's
     if "-" in written or _PATRONYMIC.search(written) or _known_name(written):
         return words  # a dictionary name: `to_nominative` knew it; a guess ("Жандося") does not count
     if female is False and surname != nominative and surname.startswith(nominative):
@@ -450,6 +452,9 @@ def find_people(paragraphs: list[str]) -> list[tuple[int, Person]]:
                 if _case_matters(tokens[-1]):  # most surnames show their case themselves
                     before = run[-len(tokens) - 1].group(0) if len(run) > len(tokens) else None
                     role = _apposition(paragraph, run[-len(tokens)].start(), before)
+                    if not role and len(tokens) == 2 and len(run) == 2 and _ungendered(tokens[-1]) \
+                            and not _known_name(tokens[0]):
+                        role = hinted = _with_someone(paragraph, run[0].start(), tokens[0])
             elif len(run) in (2, 3) and _unknown_words(run[-2].group(0), run[-1].group(0)):
                 # "архитектор Кэндзи Мацумото", "Тренер Юрген Клопп": a foreign name after a role
                 role = _apposition(paragraph, run[-2].start(), run[0].group(0) if len(run) == 3 else None)
@@ -542,6 +547,8 @@ def _with_someone(text: str, start: int, first: str) -> tuple[str, bool] | None:
     instrumental (-ой hers, -ом/-ем his) is a name no dictionary knows, of that gender."""
     if text[max(0, start - 2): start].lower() != "с " or (start > 2 and text[start - 3].isalpha()):
         return None
+    if first.endswith("ией"):
+        return "ablt", True  # "с Лусией"
     if first[-3:-2].lower() in _VOWELS:
         return None
     if first.endswith("ой"):
@@ -568,7 +575,7 @@ def _noun_case_gender(word: str) -> tuple[str, bool] | None:
 # A first name's ending in a case -> its nominative ending, when the surname does not
 # decline and pymorphy does not know the name: "актрису Кьяру" -> Кьяра.
 _FEM_FIRST_ENDING = {"accs": (("у", "а"), ("ю", "я")), "gent": (("ы", "а"),), "datv": (("е", "а"),),
-                     "loct": (("е", "а"),), "ablt": (("ой", "а"), ("ей", "я"))}
+                     "loct": (("е", "а"),), "ablt": (("ой", "а"), ("ией", "ия"), ("ей", "я"))}
 
 
 def _first_in_case(tokens: tuple[str, ...], nominative: str, case: str, female: bool) -> str:
@@ -703,7 +710,9 @@ _ROLE_CLASSES = [
     {("адвокат",), ("защитник",), ("защита",)},
     {("депутат",), ("парламентарий",), ("мажилисмен",), ("сенатор",)},
     {("эксперт",), ("аналитик",), ("экономист",), ("главный", "экономист"), ("политолог",), ("специалист",)},
-    {("врач",), ("медик",), ("доктор",), ("главврач",), ("главный", "врач")},
+    {("врач",), ("медик",), ("доктор",), ("главврач",), ("главный", "врач"), ("хирург",), ("терапевт",),
+     ("педиатр",), ("кардиолог",), ("онколог",), ("травматолог",), ("невролог",), ("реаниматолог",),
+     ("анестезиолог",), ("фельдшер",)},
 ]
 
 

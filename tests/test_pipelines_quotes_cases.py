@@ -42,6 +42,7 @@ def only(paragraphs):
     # a foreign name after a role noun, its first name in the role noun's case
     ("Японский архитектор Кэндзи Мацумото проектирует кампус.", "Кэндзи Мацумото"),
     ("Гостям представили актрису Кьяру Ломбарди.", "Кьяра Ломбарди"),
+    ("Книгу представляли вместе с Лусией Фернандес.", "Лусия Фернандес"),
     # a genitive chain after a noun that cannot be a subject: the name is in genitive too
     ("Работы шли под руководством лесничего Серикбола Жанабаева.", "Серикбол Жанабаев"),
     # a man's first name in nominative: the surname is nominative as written
@@ -188,3 +189,11 @@ def test_a_foreign_woman_after_s_with_her_first_name_in_instrumental():
     q = only(["Мы встретились с Кьярой Ломбарди после репетиции.",
               "— Публика здесь очень теплая, — сказала она."])
     assert q.speaker_canonical == "Кьяра Ломбарди"
+
+
+def test_a_medical_speciality_is_a_doctor():
+    q = only(["Пострадавших осмотрел хирург Ерболат Кошкарбаев.",
+              "«У двоих переломы, остальные отделались ушибами», — сообщил врач."])
+    assert q.speaker_canonical == "Ерболат Кошкарбаев"
+    q = only(["По словам Лусии Фернандес, «издательство уже заказало второй тираж»."])
+    assert q.speaker_canonical == "Лусия Фернандес"
