@@ -888,13 +888,15 @@ def resolve_speaker(
     *,
     position: int = 0,
     quoted: set[str] = frozenset(),
+    quoted_before: set[str] = frozenset(),
     gender: str | None = None,
 ) -> str | None:
     """The full name behind `speaker`, from the people the article names.
 
     `position` is the quote's offset in its paragraph (a pronoun refers back to
     someone named before it); `quoted` holds people already quoted under their
-    own name, who are not the anonymous holder of a role. `gender` ("f", "m", "p",
+    own name, who are not the anonymous holder of a role (`quoted_before`: those quoted so
+    by the quotes before this one, who are not "мужчина"/"женщина" either). `gender` ("f", "m", "p",
     see `speech_gender`) keeps a role to people it can be: "— сказала женщина" is
     not the man named before, "— уточнили в полиции" is nobody in particular.
     """
@@ -958,7 +960,10 @@ def resolve_speaker(
     if near and _role_lemma(lowered.split()[0]) in _DESCRIPTIVE:
         # "— рассказывает девушка" right after "Координатор … Айдана Есимова": a word for
         # any person of that sex, not a role another title rules out
-        fitting = [p for _, p in near if _fits(p, gender or _DESCRIPTIVE[_role_lemma(lowered.split()[0])])]
+        # (not someone quoted under their own name already: "мужчина" after the police chief's
+        # words is a witness the article does not name)
+        fitting = [p for _, p in near if _fits(p, gender or _DESCRIPTIVE[_role_lemma(lowered.split()[0])])
+                   and p.name not in quoted_before]
         if fitting:
             return fitting[-1].name
     if gender == "f":

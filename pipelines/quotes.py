@@ -621,8 +621,11 @@ def _finish(found: list[_Found], paragraphs: list[str]) -> list[Quote]:
     people: list | None = None  # found on first need: most quotes name their speaker in full
     # People quoted under their own name are not the anonymous holder of a role.
     quoted = {name_in(f.speaker_phrase) for f in found if f.speaker_phrase} - {None}
+    quoted_before: set[str] = set()  # quoted under their own name before the current quote
     quotes = []
     for item in found:
+        if item.speaker_phrase and (own := name_in(item.speaker_phrase, item.genitive)):
+            quoted_before.add(own)
         speaker = item.speaker_phrase
         style = item.style
         named = name_in(speaker, item.genitive) if speaker else None
@@ -638,7 +641,7 @@ def _finish(found: list[_Found], paragraphs: list[str]) -> list[Quote]:
             if people is None:
                 people = find_people(paragraphs)
             canonical = resolve_speaker(speaker, people, item.paragraph, paragraphs,
-                                        position=item.start, quoted=quoted,
+                                        position=item.start, quoted=quoted, quoted_before=quoted_before,
                                         gender=speech_gender(item.verb, speaker))
             if canonical is None and item.style == "E" and item.verb is None and _INITIALS_ONLY.fullmatch(speaker or ""):
                 continue  # initials of no one the article names: the interviewer's, or no interview

@@ -197,3 +197,9 @@ def test_a_medical_speciality_is_a_doctor():
     assert q.speaker_canonical == "Ерболат Кошкарбаев"
     q = only(["По словам Лусии Фернандес, «издательство уже заказало второй тираж»."])
     assert q.speaker_canonical == "Лусия Фернандес"
+
+
+def test_a_man_after_someone_quoted_by_name_is_not_him():
+    quotes = extract_quotes(["«Водитель превысил скорость вдвое», — сказал начальник полиции района Ержан Сагинов.",
+                             "— Я видел, как машина вылетела на встречную, — рассказал мужчина."])
+    assert [q.speaker_canonical for q in quotes] == ["Ержан Сагинов", None]
