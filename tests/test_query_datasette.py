@@ -25,10 +25,11 @@ CREATE VIEW IF NOT EXISTS article_list AS
 SELECT a.title,
        a.published_at,
        s.name AS site,
-       a.source,
+       a.source_base AS source,
        (SELECT group_concat(value, ', ')
           FROM (SELECT value FROM json_each(a.authors) ORDER BY key)) AS authors,
        (SELECT count(*) FROM quotes AS q WHERE q.article_id = a.id) AS quotes,
+       a.source AS source_written,
        a.url,
        a.id
 FROM articles AS a
@@ -87,6 +88,18 @@ def test_said_about_matches_speaker_and_topic_in_any_form(metadata, newsdb_file)
     assert run(newsdb_file, metadata, "said_about", speaker="Абдирова", about="тенге") == []
     assert run(newsdb_file, metadata, "said_about", speaker="Абдирова", about="выборы -честно") == []
     assert run(newsdb_file, metadata, "said_about", speaker="Токаев", about="выборы") == []
+
+
+def test_sources_by_count_groups_by_base_form(metadata, newsdb_file):
+    for title, written, base in (("Курс тенге%", "пресс-службу Нацбанка", "пресс-служба Нацбанка"),
+                                 ("Аким города%", "пресс-службы Нацбанка", "пресс-служба Нацбанка"),
+                                 ("Погода%", "Казгидромет", "Казгидромет")):
+        newsdb_file.execute("UPDATE articles SET source = ?, source_base = ? WHERE title LIKE ?", (written, base, title))
+    rows = run(newsdb_file, metadata, "sources_by_count")
+    assert [(row[0], row[1], sorted(row[2].split(","))) for row in rows] == [
+        ("пресс-служба Нацбанка", 2, ["пресс-службу Нацбанка", "пресс-службы Нацбанка"]),
+        ("Казгидромет", 1, ["Казгидромет"]),
+    ]
 
 
 def test_articles_by_tag_finds_rows(metadata, newsdb_file):
