@@ -108,7 +108,7 @@ class ArticlePage:
             # The SEO title is often the visible headline plus "ФОТО | " or " | Site.kz":
             # the headline the reader sees wins then; with none, the site's name goes.
             headline = generic.find_headline(self.tree)
-            if headline and generic.is_decorated(meta, headline):
+            if headline and (generic.is_decorated(meta, headline) or generic.is_cut(meta, headline)):
                 return self._answer("title", "generic", headline)
             # A social title reworded for sharing loses to the headline when the page's
             # own <title> is that headline (plus a kicker or the site's name).

@@ -136,6 +136,13 @@ def is_decorated(title: str, headline: str) -> bool:
     return True
 
 
+def is_cut(title: str, headline: str) -> bool:
+    """The metadata title is the visible headline cut short for sharing ("Пустеющие
+    окраины: как …" of "… теряют жителей и что с этим делают")."""
+    t, h = _comparable(title).rstrip(" .…"), _comparable(headline)
+    return len(t) >= 20 and len(h) > len(t) and h.startswith(t)
+
+
 def site_names(site_name: str | None, url: str) -> set[str]:
     """What a site calls itself, folded: og:site_name, the host, the host's first label."""
     host = url_host(url).removeprefix("www.")

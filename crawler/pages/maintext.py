@@ -36,7 +36,7 @@ _EMBED = re.compile(r"twitter-tweet|instagram-media|tiktok-embed|telegram-post|f
 _LETTER = re.compile(r"[^\W\d_]")
 _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 _BLOCKS = {*_HEADINGS, "p", "li", "div", "td", "th", "dd", "blockquote", "section", "article", "font", "center"}
-_CHROME = re.compile(r"(^|[\s_-])(sidebar|widget|share|social|comments?|banner|ads?|advert\w*|promo|berrors)($|[\s_-])")
+_CHROME = re.compile(r"(^|[\s_-])(sidebar|widget|share|social|comments?|banner|ads?|advert\w*|promo|cta|berrors)($|[\s_-])")
 _LEAD_CLASS = re.compile(r"lead|preview|announce|anons|intro|standfirst|summary|subtitle|excerpt|overview|dek\b"
                          r"|(?:^|[\s_-])lid(?:$|[\s_-])")
 _PROBE = 40  # characters of a line used to find its element
@@ -240,6 +240,9 @@ def main_text(root, title: str | None = None, is_chrome=None) -> tuple[list[str]
             if (_is_chrome(owner, block) or _link_dense(block) or _is_caption(el, tail, line)
                     or _whole_link(owner, block, line)):
                 continue
+            if line.startswith(_LIST_MARK) and (block.tag in ("li", "ul", "ol") or owner.tag == "li"
+                                                 or next(owner.iterancestors("li"), None) is not None):
+                line = line[len(_LIST_MARK):]  # the extractor's mark, not the page's text
             kept.append((line, el, owner))
         else:
             kept.append((line, None, None))
@@ -504,20 +507,27 @@ def _with_standfirst(kept: list, index: dict, title: str | None):
         for _ in range(3):  # the standfirst may sit above a picture or a dateline
             if prev is None:
                 break
-            text = text_of(prev)
-            if (
-                len(text) >= 80
-                and prev.tag not in ("h1", "h2", "table", "ul", "ol")
-                and not _link_dense(prev)
-                and not _is_chrome(prev, prev)
-                and (not title or _collapse(title) not in text)
-                and prev.find(".//h1") is None
-                and _LEAD_CLASS.search(class_id(prev))
-                and prev.find(".//p") is None
-            ):
-                return [(_collapse(text), prev, prev), *kept]
+            # the article's header block holds the headline and, under it, the lead
+            for cand in ([prev] if prev.find(".//h1") is None else _after_headline(prev)):
+                text = text_of(cand)
+                if (
+                    len(text) >= 80
+                    and cand.tag not in ("h1", "h2", "table", "ul", "ol")
+                    and not _link_dense(cand)
+                    and not _is_chrome(cand, cand)
+                    and (not title or _collapse(title) not in text)
+                    and _LEAD_CLASS.search(class_id(cand))
+                    and cand.find(".//p") is None
+                ):
+                    return [(_collapse(text), cand, cand), *kept]
             prev = prev.getprevious()
     return kept
+
+
+def _after_headline(header) -> list:
+    """The elements after the <h1> of a header block, in document order."""
+    h1 = header.find(".//h1")
+    return [el for el in h1.itersiblings()] if h1 is not None else []
 
 
 class Teasers(NamedTuple):

@@ -337,6 +337,8 @@ def _in_chrome(el, stop: set, classes=CHROME, tags=CHROME_TAGS) -> bool:
             return False
         if anc in stop:
             continue
+        if anc.tag in ("footer", "header") and next(anc.iterancestors("article"), None) is not None:
+            continue  # an <article>'s own footer (its tags, its related list), no page footer
         if anc.tag in tags or classes.search(_names(anc)):
             return True
     return False
