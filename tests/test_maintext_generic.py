@@ -349,3 +349,22 @@ def test_a_dateline_carrying_the_author_mid_line_gives_both():
     from crawler.pages.generic import _byline_part
     # A sentence that mentions an author is no dateline.
     assert _byline_part("Книгу представил автор: Иван Петров рассказал о ней читателям библиотеки") is None
+
+
+def test_a_list_item_reads_as_the_page_prints_it_without_the_extractors_mark():
+    items = "".join(f"<li>{s}</li>" for s in _SENTENCES[4:7])
+    html = _page('<article><h1>В Павлодаре начали ремонт моста через Иртыш</h1><div class="content">'
+                 + "".join(f"<p>{s}</p>" for s in _SENTENCES[:4]) + f"<ol>{items}</ol>" + "</div></article>")
+    paragraphs = _paragraphs(html)
+    assert paragraphs[4:7] == _SENTENCES[4:7]
+
+
+def test_the_lead_under_the_headline_in_the_header_block_is_body():
+    lead = ("Мост через Иртыш закроют на пять месяцев: подрядчик заменит пролёты, а движение пустят "
+            "по временной переправе у речного порта.")
+    html = _page('<div class="article"><div class="article__header"><div class="article__date">01.12.2026</div>'
+                 f'<h1>В Павлодаре начали ремонт моста через Иртыш</h1><div class="article__announce-text">{lead}</div>'
+                 '</div><div class="article__image"><img src="/i/most.jpg" alt=""></div><div class="article__body">'
+                 + "".join(f'<div class="article__block"><div class="article__text">{s}</div></div>' for s in _SENTENCES[:5])
+                 + "</div></div>")
+    assert _paragraphs(html)[0] == lead

@@ -276,3 +276,12 @@ def test_a_link_inside_a_sentence_is_no_inline_card():
     sentence = ('<p>Подробности проекта <a href="/news/2025/02/11/most-cherez-ishim-proekt">показали жителям в феврале</a> '
                 'на общественных слушаниях, где обсуждали и объезд по улице Жамбыла.</p>')
     assert links(page(inside=sentence)) == []
+
+
+def test_an_articles_own_footer_holds_its_related_list_but_the_page_footer_does_not():
+    own = ('<footer class="post-footer"><div class="heading">По теме</div><ul>'
+           '<li><a href="/news/h-1">Проект нового моста показали жителям</a></li></ul></footer>')
+    html = page(inside="").page.body.decode().replace("</div></article>", f"</div>{own}</article>")
+    p = ArticlePage(Page(url=URL, body=html.encode(), headers={"Content-Type": "text/html"}))
+    assert [url for _, _, url in links(p)] == ["/news/h-1"]
+    assert links(page(after=own)) == []  # the same list in the page's own <footer>

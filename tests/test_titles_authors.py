@@ -557,3 +557,14 @@ def test_an_old_pages_headline_in_big_type_when_the_title_names_only_the_site_an
     raw = extract(Page(url="http://irtysh-news.example/news/2026-11-28/teplo.html", body=html,
                        headers={"content-type": "text/html; charset=windows-1251"}))
     assert raw.title == "В Павлодаре меняют 800 метров теплотрассы"
+
+
+def test_a_metadata_title_cut_short_of_the_visible_headline_gives_way_to_it():
+    paragraphs = "".join(f"<p>Население малых городов Казахстана сокращается третий год подряд, абзац {i}, "
+                         "показывают данные бюро национальной статистики.</p>" for i in range(4))
+    html = (f'<html lang="ru"><head><title>Пустеющие окраины | Капитал</title>'
+            '<meta property="og:title" content="Пустеющие окраины: как малые города теряют жителей"></head><body>'
+            f'<article><h1>Пустеющие окраины: как малые города теряют жителей и что с этим делают</h1>{paragraphs}'
+            '</article></body></html>')
+    raw = extract(Page(url="https://kapital-longread.example/a/okrainy", body=html.encode()))
+    assert raw.title == "Пустеющие окраины: как малые города теряют жителей и что с этим делают"
