@@ -436,29 +436,51 @@ def _filters(session: Session, *, site, since, until, tag) -> _Filters:  # type:
 # remaining ranks are read together, each match ranked.
 
 MAX_LEVEL_TERMS = 10
-# A rank is first looked for among the newest articles only (read in date order,
-# each checked against the rank's set of matches), WINDOW of them for the top rank
-# and WINDOW_BELOW below it; when they hold too few for the page, the rank's whole
-# set is dated instead. A common word fills a page within a few hundred articles;
-# a rare one's whole set is small. Below the top rank PostgreSQL checks each
-# article's full vector, which is TOASTed: a smaller window bounds that work.
+# A rank is first looked for among the newest articles only, and when they hold
+# too few for the page, in the rank's whole set. A common word fills a page
+# within a few hundred articles; a rare one's whole set is small.
+# SQLite reads the newest WINDOW articles (WINDOW_BELOW below the top rank) from
+# published_at's index and checks each against the rank's set of ids.
+# PostgreSQL adds `published_at >= the date of the PG_WINDOW-th newest article`
+# to the top rank's conditions, so the title GIN index and the date index meet in
+# a bitmap: no article outside the window is read. Below the top rank the full
+# vector must match too: its GIN lists cover the whole table (hundreds of
+# milliseconds for a common word on a million articles), so the window's
+# articles that pass the title conditions are checked one by one instead,
+# newest first, among the newest PG_WINDOW_BELOW (each check reads and
+# decompresses a TOASTed vector, hence the smaller window).
 WINDOW = 5000
-WINDOW_BELOW = {"sqlite": 5000, "postgresql": 2000}
+WINDOW_BELOW = 5000
+PG_WINDOW = 5000
+PG_WINDOW_BELOW = 2000
 
 
 def _ranked(session: Session, groups, filters: _Filters, limit: int | None, offset: int):  # type: ignore[no-untyped-def]
     """[(article id, title rank)] of the page, best first."""
     positive = [group for group in groups if not group[0].negated]
     want = None if limit is None else offset + limit
-    ranks = _pg_ranks if session.get_bind().dialect.name == "postgresql" else _sqlite_ranks
+    pg = session.get_bind().dialect.name == "postgresql"
+    ranks = _pg_ranks if pg else _sqlite_ranks
     found: list[tuple[int, float]] = []
+    boundary: Any = None
+    below: Any = None
+    if pg and want is not None:
+        boundary = _pg_window_start(session, PG_WINDOW)
     for rank in range(len(positive), -1, -1):
         together = rank > 0 and comb(len(positive), rank) > MAX_LEVEL_TERMS
         need = None if want is None else want - len(found)
         rows: list[Any] = []
-        windowed = need is not None and not together and filters.site_id is None and filters.tag is None
+        windowed = need is not None and not together and (
+            boundary is not None if pg else filters.site_id is None and filters.tag is None)
+        if pg and windowed and rank < len(positive):
+            if below is None:
+                below = _pg_window_start(session, PG_WINDOW_BELOW)
+            windowed = below is not None
         if windowed:
-            window = WINDOW if rank == len(positive) else WINDOW_BELOW[session.get_bind().dialect.name]
+            if pg:
+                window = boundary if rank == len(positive) else below
+            else:
+                window = WINDOW if rank == len(positive) else WINDOW_BELOW
             rows = _run(session, _paged(session, ranks(groups, positive, rank, filters, together, window), need))
         if not windowed or len(rows) < need:  # type: ignore[operator]
             rows = _run(session, _paged(session, ranks(groups, positive, rank, filters, together, None), need))
@@ -609,21 +631,26 @@ def _pg_matching(stmt, filters: _Filters):  # type: ignore[no-untyped-def]
     return stmt
 
 
-def _pg_ranks(groups, positive, rank: int, filters: _Filters, together: bool, window: int | None):  # type: ignore[no-untyped-def]
-    """The matches of one title rank (all ranks up to it when `together`), in order."""
+def _pg_window_start(session: Session, size: int) -> datetime | None:
+    """The date of the size-th newest article (None when fewer are dated)."""
+    return session.execute(
+        text(f"SELECT published_at FROM {PG_TABLE} ORDER BY published_at DESC NULLS LAST, article_id DESC "
+             f"OFFSET {int(size)} LIMIT 1")
+    ).scalar()
+
+
+def _pg_ranks(groups, positive, rank: int, filters: _Filters, together: bool, window: datetime | None):  # type: ignore[no-untyped-def]
+    """The matches of one title rank (all ranks up to it when `together`), in order;
+    with `window`, only those published since then."""
     titles = [_tsquery([group]) for group in positive]
     params: dict[str, Any] = {}
     score: Any = literal_column(str(rank))
     order = [literal_column(f"{PG_TABLE}.published_at").desc().nulls_last(),
              literal_column(f"{PG_TABLE}.article_id").desc()]
-    source: Any = table(PG_TABLE)
+    stmt = select(literal_column(f"{PG_TABLE}.article_id").label("article_id")).select_from(table(PG_TABLE))
     if window is not None:
-        # the newest articles, in the order of ix_article_search_order; the dates filter them there
-        newest = select(*(literal_column(name) for name in ("article_id", "published_at", "title_vector", "search_vector")))
-        newest = _pg_matching(newest.select_from(table(PG_TABLE)), filters)
-        source = newest.order_by(*order).limit(window).subquery(PG_TABLE)
-        filters = _Filters()
-    stmt = select(literal_column(f"{PG_TABLE}.article_id").label("article_id")).select_from(source)
+        stmt = stmt.where(literal_column(f"{PG_TABLE}.published_at", type_=m.Article.__table__.c.published_at.type)
+                          >= bindparam("window_start", window, type_=m.Article.__table__.c.published_at.type))
     if rank == len(positive):
         # every part is in the title, so the whole query matches unless an excluded part does
         params["top"] = " & ".join(titles)
@@ -642,7 +669,14 @@ def _pg_ranks(groups, positive, rank: int, filters: _Filters, together: bool, wi
             params["more"] = _at_least(titles, rank + 1, " & ", " | ")
             stmt = stmt.where(~_ts("title_vector", "more"))
         params["tsq"] = _tsquery(groups)
-        stmt = stmt.where(_ts("search_vector", "tsq"))
+        if window is None:
+            stmt = stmt.where(_ts("search_vector", "tsq"))
+        else:
+            # the function, not the operator: no index serves it, so the full vectors
+            # are checked only for the window's articles that pass the rest, newest
+            # first, not read from the GIN index's lists for the whole table
+            stmt = stmt.where(func.ts_match_vq(literal_column(f"{PG_TABLE}.search_vector"),
+                                               cast(bindparam("tsq", type_=String), TSQUERY)))
     if together:
         score = literal_column("0")
         for number, title in enumerate(titles):

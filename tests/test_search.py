@@ -139,6 +139,12 @@ def test_filters_site_dates_and_tag(corpus_db):
         until = datetime(2025, 12, 2, tzinfo=UTC)
         assert [h.id for h in search.search(session, "аким", until=until)] == [ids[1]]
         assert len(search.search(session, "аким", limit=1)) == 1 < len(search.search(session, "аким"))
+        # bounds are inclusive to the microsecond (SQLite compares the stored text)
+        third = datetime(2025, 12, 3, 10, 0, tzinfo=ALMATY)
+        assert [h.id for h in search.search(session, "аким", since=third)] == [ids[3]]
+        assert search.search(session, "аким", since=third + timedelta(microseconds=1)) == []
+        assert search.count(session, "аким", since=third) == 1
+        assert search.count(session, "аким", since=third + timedelta(microseconds=1)) == 0
 
 
 def test_quotes_dashes_and_homoglyphs_are_folded(corpus_db):

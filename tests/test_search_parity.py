@@ -171,6 +171,59 @@ def test_paging_walks_the_same_order(backends, backend):
     assert pages == [["C", "B"], ["A", "I"], ["K", "H"], []]
 
 
+def _pages(backends, backend: str, query: str, size: int) -> list[list[str]]:
+    url, ids = backends[backend]
+    keys = {article_id: key for key, article_id in ids.items()}
+    database = open_database(url, create=False)
+    pages: list[list[str]] = []
+    try:
+        with database.session() as session:
+            while not pages or pages[-1]:
+                pages.append([keys[h.id] for h in search.search(session, query, limit=size, offset=size * len(pages))])
+    finally:
+        database.close()
+    return pages
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_pages_cross_from_title_matches_to_the_rest(backends, backend):
+    # доллар in the titles of A and C (newest first), in the text only of H and K
+    assert _pages(backends, backend, "доллар", 3) == [["C", "A", "K"], ["H"], []]
+    assert _pages(backends, backend, "доллар", 1) == [["C"], ["A"], ["K"], ["H"], []]
+    # two parts: A's title holds both, C's one (доллар), nothing holds neither
+    assert _pages(backends, backend, "тенге доллар", 1) == [["A"], ["C"], []]
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_small_windows_give_the_same_answers(backends, backend, monkeypatch):
+    # A search first looks among the newest articles only (a window), then in a
+    # rank's whole set: with windows of 3 articles both paths run on this data.
+    monkeypatch.setattr(search, "WINDOW", 3)
+    monkeypatch.setattr(search, "WINDOW_BELOW", 3)
+    monkeypatch.setattr(search, "PG_WINDOW", 3)
+    monkeypatch.setattr(search, "PG_WINDOW_BELOW", 3)
+    for query, expected in QUERIES:
+        pages = _pages(backends, backend, query, 2)
+        assert [key for page in pages for key in page] == expected.split(), (backend, query)
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_a_query_of_many_parts_ranks_its_lower_ranks_together(backends, backend):
+    # Six parts: past MAX_LEVEL_TERMS combinations of parts for a rank, the ranks
+    # below are read in one query, each match ranked; G's title holds two parts
+    # (президент, закон), its text all six.
+    url, ids = backends[backend]
+    query = "президент закон бюджет 2026 год документ"
+    database = open_database(url, create=False)
+    try:
+        with database.session() as session:
+            hits = search.search(session, query)
+            assert search.count(session, query) == 1
+    finally:
+        database.close()
+    assert [(h.id, h.rank) for h in hits] == [(ids["G"], 2.0)]
+
+
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 @pytest.mark.parametrize("query", ["NOT тенге", "-тенге", "-тенге NOT доллар", "AND OR NOT", "* ( ) :"])
 def test_nothing_to_search_for_on_both(backends, backend, query):
