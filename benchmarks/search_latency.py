@@ -5,21 +5,30 @@ demo site's sources (seeds/demo_src/articles/*.toml): each article takes the
 topic of one source article (most of its sentences, shuffled) plus a few
 sentences of two others, with the source's tags, so a word is as common across
 the corpus as it is across the 42 real articles. Rows are bulk-inserted (Core
-executemany on SQLite, COPY on PostgreSQL) after the schema is migrated; the
-SQLite FTS rows are written from pre-stemmed sentences, exactly what
-storage.search.search_shadow computes; PostgreSQL computes its generated tsvector.
+executemany on SQLite, COPY on PostgreSQL) after the schema is migrated. The
+search index rows are written from pre-stemmed sentences: on SQLite exactly
+what storage.search.search_shadow computes, on PostgreSQL the vectors the
+trigger's newsdb_search_vector makes (the trigger is off during the COPY, and
+500 articles are checked against the function afterwards: the build stops if
+one differs). A million articles take about half an hour.
 
 Then each query runs --runs times through storage.search.search (limit 20,
-snippets included: what `newsdb search` does) and the median and p95 over
-all runs are printed as a Markdown table row.
+snippets included: what `newsdb search` does) and storage.search.count (which
+`newsdb search` adds when the page is full); the median and p95 over all runs
+are printed as a Markdown table row, once per --repeats. With --baseline FILE
+another copy of storage/search.py is timed too, taking turns with this one on
+every run, so a busy moment of a shared machine falls on both.
 
     python benchmarks/search_latency.py --articles 200000                     # SQLite
     python benchmarks/search_latency.py --articles 200000 --db postgresql+psycopg://postgres@127.0.0.1/newsdb_bench
+    git show REV:storage/search.py > /tmp/search_old.py
+    python benchmarks/search_latency.py --repeats 3 --baseline /tmp/search_old.py -v
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import random
 import re
@@ -29,6 +38,7 @@ import time
 import tomllib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -86,20 +96,35 @@ class Shadow:
     """Stems and forms per sentence, computed once (search_shadow of a sentence)."""
 
     def __init__(self) -> None:
-        self.cache: dict[str, tuple[str, set[str]]] = {}
+        self.cache: dict[str, tuple[str, set[str], list[str]]] = {}
 
-    def of(self, sentence: str) -> tuple[str, set[str]]:
+    def of(self, sentence: str) -> tuple[str, set[str], list[str]]:
         found = self.cache.get(sentence)
         if found is None:
             words = search.words(sentence)
             stems = [search.stem(w) for w in words]
-            found = (" ".join(stems), {w for w, s in zip(words, stems) if w != s})
+            found = (" ".join(stems), {w for w, s in zip(words, stems) if w != s}, stems)
             self.cache[sentence] = found
         return found
 
 
-def generate(count: int, seed: int = 7):
-    """Yield (article row, tags, fts row) tuples; ids are 1..count."""
+def pg_vector(fields: list[tuple[str, list[list[str]]]]) -> str:
+    """The tsvector literal newsdb_search_vector (migration 0007) makes of these
+    fields, each (weight, stems of its sentences in order): the words numbered from
+    1 across the fields, the ones after the title one further on, at most 16383."""
+    positions: dict[str, list[str]] = {}
+    number = 0
+    for field, (weight, parts) in enumerate(fields):
+        for stems in parts:
+            for one in stems:
+                number += 1
+                positions.setdefault(one, []).append(f"{min(number + (field > 0), 16383)}{weight}")
+    return " ".join(f"'{one}':{','.join(found)}" for one, found in positions.items())
+
+
+def generate(count: int, seed: int = 7, pg: bool = False):
+    """Yield (article row, tags, index row) tuples; ids are 1..count. The index row
+    is the FTS5 row (SQLite) or the article_search row (pg)."""
     rng = random.Random(seed)
     sources = load_sources()
     shadow = Shadow()
@@ -132,12 +157,18 @@ def generate(count: int, seed: int = 7):
             "layers": {"title": "profile", "body": "profile"},
             "content_hash": f"{article_id:064x}",
         }
-        title_stems, title_forms = shadow.of(topic["title"])
-        lead_stems, lead_forms = shadow.of(topic["lead"])
+        title_stems, title_forms, title_list = shadow.of(topic["title"])
+        lead_stems, lead_forms, lead_list = shadow.of(topic["lead"])
+        if pg:
+            body = [shadow.of(sentence)[2] for sentence in sentences]
+            yield row, topic["tags"], (
+                article_id, published, pg_vector([("A", [title_list])]),
+                pg_vector([("A", [title_list]), ("B", [lead_list]), ("C", body)]))
+            continue
         text_stems = [lead_stems]
         forms = set(title_forms) | lead_forms
         for sentence in sentences:
-            stems, sentence_forms = shadow.of(sentence)
+            stems, sentence_forms, _ = shadow.of(sentence)
             text_stems.append(stems)
             forms |= sentence_forms
         fts = (article_id, title_stems, " ".join(text_stems), " ".join(sorted(forms)))
@@ -163,39 +194,66 @@ def build(url: str, count: int) -> None:
     with engine.begin() as connection:
         connection.execute(insert(m.Site), [{"id": i, "name": f"bench{i}", "base_url": None} for i in (1, 2, 3)])
         connection.execute(insert(m.Tag), [{"id": i, "name": n} for n, i in tag_ids.items()])
-        batch, tags, fts = [], [], []
+        if pg:
+            # The trigger's SQL folding costs some 1.5 ms an article (40 minutes for a
+            # million): write the vectors it would make, computed here from pre-stemmed
+            # sentences, and check a sample against the trigger's function afterwards.
+            # The GIN index is built once at the end, not row by row.
+            connection.exec_driver_sql("ALTER TABLE articles DISABLE TRIGGER article_search_sync")
+            connection.exec_driver_sql(f"DROP INDEX {PG_GIN}")
+        batch, tags, index_rows = [], [], []
 
         def flush() -> None:
             if not batch:
                 return
             if pg:
-                _copy_pg(connection, batch, tags)
+                _copy_pg(connection, batch, tags, index_rows)
             else:
                 connection.execute(insert(m.Article), batch)
                 connection.execute(insert(m.ArticleTag), tags)
-                search._write(connection, fts)
-            batch.clear(), tags.clear(), fts.clear()
+                search._write(connection, index_rows)
+            batch.clear(), tags.clear(), index_rows.clear()
 
-        for row, row_tags, fts_row in generate(count):
+        for row, row_tags, index_row in generate(count, pg=pg):
             batch.append(row)
             tags.extend({"article_id": row["id"], "tag_id": tag_ids[t], "position": p} for p, t in enumerate(row_tags))
-            fts.append(fts_row)
+            index_rows.append(index_row)
             if len(batch) >= 5000:
                 flush()
-                print(f"  {row['id']} articles, {time.perf_counter() - began:.0f} s", file=sys.stderr)
+                if row["id"] % 50000 == 0:
+                    print(f"  {row['id']} articles, {time.perf_counter() - began:.0f} s", file=sys.stderr)
         flush()
         if pg:
+            connection.exec_driver_sql("ALTER TABLE articles ENABLE TRIGGER article_search_sync")
+            connection.exec_driver_sql(f"CREATE INDEX {PG_GIN} ON {search.PG_TABLE} USING gin (search_vector)")
             connection.exec_driver_sql("SELECT setval(pg_get_serial_sequence('articles', 'id'), %s)" % count)
+            _check_pg_vectors(connection, count)
         else:
             connection.exec_driver_sql(f"INSERT INTO {search.FTS_TABLE}({search.FTS_TABLE}) VALUES ('optimize')")
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        # PostgreSQL: VACUUM also empties the GIN pending list; SQLite only needs statistics.
+        # PostgreSQL: VACUUM also sets the visibility map; SQLite only needs statistics.
         connection.exec_driver_sql("VACUUM ANALYZE" if pg else "ANALYZE")
     print(f"built {count} articles in {time.perf_counter() - began:.0f} s", file=sys.stderr)
     database.close()
 
 
-def _copy_pg(connection, rows: list[dict], tags: list[dict]) -> None:  # type: ignore[no-untyped-def]
+PG_GIN = "ix_article_search_search_vector"
+
+
+def _check_pg_vectors(connection, count: int) -> None:  # type: ignore[no-untyped-def]
+    """Exit unless the vectors written equal what the trigger makes, on 500 articles."""
+    step = max(1, count // 500)
+    wrong = connection.exec_driver_sql(
+        f"SELECT count(*), min(a.id) FROM articles AS a JOIN {search.PG_TABLE} AS s ON s.article_id = a.id "
+        f"WHERE mod(a.id, {step}) = 0 AND (s.search_vector <> newsdb_search_vector(a.title, a.lead, a.body) "
+        "OR s.title_vector <> newsdb_search_vector(a.title, NULL, NULL) "
+        "OR s.published_at IS DISTINCT FROM a.published_at)"
+    ).one()
+    if wrong[0]:
+        sys.exit(f"{wrong[0]} articles (the first #{wrong[1]}) have other vectors than the trigger makes")
+
+
+def _copy_pg(connection, rows: list[dict], tags: list[dict], index_rows: list[tuple]) -> None:  # type: ignore[no-untyped-def]
     raw = connection.connection.driver_connection
     columns = list(rows[0])
     with raw.cursor() as cursor:
@@ -207,46 +265,93 @@ def _copy_pg(connection, rows: list[dict], tags: list[dict]) -> None:  # type: i
         with cursor.copy("COPY article_tags (article_id, tag_id, position) FROM STDIN") as copy:
             for tag in tags:
                 copy.write_row([tag["article_id"], tag["tag_id"], tag["position"]])
+        with cursor.copy(
+            f"COPY {search.PG_TABLE} (article_id, published_at, title_vector, search_vector) FROM STDIN"
+        ) as copy:
+            for index_row in index_rows:
+                copy.write_row(index_row)
 
 
-def measure(url: str, runs: int) -> tuple[float, float, list[tuple[str, float, int]]]:
+def load_baseline(path: str):  # type: ignore[no-untyped-def]
+    """Another version of storage/search.py (say `git show REV:storage/search.py`), as a module."""
+    spec = importlib.util.spec_from_file_location("storage._baseline_search", path)
+    if spec is None or spec.loader is None:
+        sys.exit(f"--baseline {path}: not a Python file")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+def _p95(timings: list[float]) -> float:
+    timings = sorted(timings)
+    return timings[min(len(timings) - 1, int(round(0.95 * len(timings))) - 1)]
+
+
+def measure(url: str, runs: int, versions: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Per version: search and count timings (ms) and per-query search medians.
+    The versions take turns on every run of every query, so a busy moment of a
+    shared machine falls on all of them alike."""
     database = open_database(url)
-    timings: list[float] = []
-    per_query = []
+    out: dict[str, dict[str, Any]] = {
+        name: {"search": [], "count": [], "queries": []} for name in versions
+    }
     try:
         with database.session() as session:
-            for query in QUERIES:  # warm-up: caches as a running server has them
-                search.search(session, query, limit=20)
+            for module in versions.values():  # warm-up: caches as a running server has them
+                for query in QUERIES:
+                    module.search(session, query, limit=20)
+                    module.count(session, query)
             for query in QUERIES:
-                own = []
+                own: dict[str, list[float]] = {name: [] for name in versions}
+                hits: dict[str, int] = {}
                 for _ in range(runs):
-                    began = time.perf_counter()
-                    hits = search.search(session, query, limit=20)
-                    own.append((time.perf_counter() - began) * 1000)
-                timings.extend(own)
-                per_query.append((query, statistics.median(own), len(hits)))
+                    for name, module in versions.items():
+                        began = time.perf_counter()
+                        found = module.search(session, query, limit=20)
+                        own[name].append((time.perf_counter() - began) * 1000)
+                        began = time.perf_counter()
+                        module.count(session, query)
+                        out[name]["count"].append((time.perf_counter() - began) * 1000)
+                        hits[name] = len(found)
+                for name in versions:
+                    out[name]["search"].extend(own[name])
+                    out[name]["queries"].append((query, statistics.median(own[name]), hits[name]))
     finally:
         database.close()
-    timings.sort()
-    p95 = timings[min(len(timings) - 1, int(round(0.95 * len(timings))) - 1)]
-    return statistics.median(timings), p95, per_query
+    return out
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0], formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="\n".join(__doc__.splitlines()[1:]),
+    )
     parser.add_argument("--articles", type=int, default=200_000, help="synthetic articles (default 200000)")
     parser.add_argument("--db", default=None, help="database URL (default: sqlite file under /tmp)")
-    parser.add_argument("--runs", type=int, default=5, help="runs of each query")
+    parser.add_argument("--runs", type=int, default=5, help="runs of each query (default 5)")
+    parser.add_argument("--repeats", type=int, default=1, help="measure this many times, a row each (default 1)")
+    parser.add_argument("--baseline", metavar="FILE", help="also time this copy of storage/search.py, in turns")
     parser.add_argument("-v", "--verbose", action="store_true", help="per-query medians")
     args = parser.parse_args()
     url = args.db or f"sqlite:////tmp/newsdb_search_{args.articles}.sqlite"
     build(url, args.articles)
-    median, p95, per_query = measure(url, args.runs)
-    if args.verbose:
-        for query, ms, hits in per_query:
-            print(f"  {ms:7.1f} ms  {hits:>3} hits  {query}", file=sys.stderr)
+    versions: dict[str, Any] = {"this": search}
+    if args.baseline:
+        versions = {"baseline": load_baseline(args.baseline), "this": search}
     backend = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
-    print(f"| {backend} | {args.articles:,} | {len(QUERIES)} × {args.runs} | {median:.1f} ms | {p95:.1f} ms |")
+    print("| backend | articles | code | timings | search median | search p95 | count median | count p95 |")
+    print("|---|---|---|---|---|---|---|---|")
+    for _ in range(args.repeats):
+        results = measure(url, args.runs, versions)
+        for name, result in results.items():
+            if args.verbose:
+                for query, ms, hits in result["queries"]:
+                    print(f"  {name:8} {ms:7.1f} ms  {hits:>3} hits  {query}", file=sys.stderr)
+            timings = result["search"]
+            print(f"| {backend} | {args.articles:,} | {name} | {len(QUERIES)} × {args.runs} "
+                  f"| {statistics.median(timings):.1f} ms | {_p95(timings):.1f} ms "
+                  f"| {statistics.median(result['count']):.1f} ms | {_p95(result['count']):.1f} ms |", flush=True)
 
 
 if __name__ == "__main__":
