@@ -22,7 +22,7 @@ at most; enqueueing a second is "already queued"), and the crawl itself takes
 the site's run lock in crawl_runs, which also keeps out a `newsdb crawl` or
 `newsdb schedule` started by hand. A crawl that finds the run lock held (exit 7)
 is retried later, as is one that stopped early (exit 6, a signal, a database
-that stayed away, a killed child); a crawl that ran and failed (exit 3, 4, 5)
+that stayed away, a killed child); a crawl that failed (exit 1, 3, 4, 5)
 is a failed job, its reason in `newsdb runs`.
 
 A dead worker loses nothing. Every worker beats (procrastinate_workers) every
@@ -43,7 +43,7 @@ import re
 import subprocess
 import sys
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import datetime
@@ -73,6 +73,7 @@ QUEUE = "newsdb"
 HEARTBEAT = 10.0  # seconds between a worker's heartbeats (and its sweeps for stalled jobs)
 STALLED_AFTER = 60.0  # a worker silent this long is dead: its running jobs go back in the queue
 CHUNK = 500  # pages per re-parse job
+SIDE_STOP_TIMEOUT = 30.0  # seconds the sweep may take to finish its query once the worker stops
 CRAWL_RETRY_WAIT = 30  # seconds before a crawl that found its site busy, or stopped early, runs again
 # Enough tries to outlast a dead run's lock on another host (storage.runs.STALE_AFTER).
 CRAWL_ATTEMPTS = 1 + int(runs.STALE_AFTER.total_seconds() // CRAWL_RETRY_WAIT) + 2
@@ -104,8 +105,6 @@ def conninfo(db_url: str | None) -> str:
 
 # -- the tasks -------------------------------------------------------------------------
 
-tasks = procrastinate.Blueprint()
-
 
 class SiteBusy(Exception):
     """The site's run lock is held (another crawl, or a dead one not yet seen dead): retried."""
@@ -116,7 +115,8 @@ class CrawlStopped(Exception):
 
 
 class CrawlFailed(Exception):
-    """The crawl ran and did not do its job (exit 1, 3, 4, 5): a failed job, never retried."""
+    """The crawl ran and did not do its job (exit 3, 4, 5), or could not run (exit 1, 2: a user
+    error, a crash): a failed job, never retried."""
 
 
 def _db_url(context: procrastinate.JobContext) -> str:
@@ -192,9 +192,6 @@ def run_crawl_child(site: str, db_url: str, **options: Any) -> RunResult:
     return result
 
 
-@tasks.task(name="crawl", queue=QUEUE, pass_context=True,
-            retry=procrastinate.RetryStrategy(max_attempts=CRAWL_ATTEMPTS, wait=CRAWL_RETRY_WAIT,
-                                              retry_exceptions={SiteBusy, CrawlStopped}))
 def crawl(context: procrastinate.JobContext, *, site: str, base_url: str | None = None, limit: int | None = None,
           since: str | None = None, settings: dict[str, str] | None = None) -> int:
     """One crawl of one site (`newsdb crawl SITE`); returns its exit code."""
@@ -206,13 +203,11 @@ def crawl(context: procrastinate.JobContext, *, site: str, base_url: str | None 
     log.warning("%s", line)
     if result.exit_code == EXIT_LOCKED:
         raise SiteBusy(result.line())
-    if result.exit_code == EXIT_STOPPED or result.exit_code not in EXIT_CODES:
+    if result.exit_code == EXIT_STOPPED or result.exit_code < 0:  # a signal, or the child killed
         raise CrawlStopped(result.line())
     raise CrawlFailed(result.line())
 
 
-@tasks.task(name="reparse", queue=QUEUE, pass_context=True,
-            retry=procrastinate.RetryStrategy(max_attempts=3, wait=10))
 def reparse(context: procrastinate.JobContext, *, page_ids: list[int], steps: dict[str, bool] | None = None) -> None:
     """Re-parse one chunk of archived pages (`newsdb.reparse.reparse` on these page ids)."""
     with _logged(context), open_database(_db_url(context)) as database:
@@ -220,8 +215,6 @@ def reparse(context: procrastinate.JobContext, *, page_ids: list[int], steps: di
     log.info("%s: %s", _describe(context.job), report.summary())
 
 
-@tasks.task(name="import-warc", queue=QUEUE, pass_context=True,
-            retry=procrastinate.RetryStrategy(max_attempts=3, wait=10, retry_exceptions={DatabaseError}))
 def import_warc(context: procrastinate.JobContext, *, path: str, site: str | None = None,
                 steps: dict[str, bool] | None = None) -> None:
     """Archive and parse one WARC file (`newsdb.warc.import_warc`)."""
@@ -231,11 +224,25 @@ def import_warc(context: procrastinate.JobContext, *, path: str, site: str | Non
              report.records, report.pages_new, report.pages_known, report.skipped, parsed.summary())
 
 
+def _tasks() -> procrastinate.Blueprint:
+    """newsdb's tasks (newsdb:crawl, newsdb:reparse, newsdb:import-warc) on a new Blueprint:
+    App.add_tasks_from renames the tasks it is given, so each App gets its own."""
+    tasks = procrastinate.Blueprint()
+    tasks.task(name="crawl", queue=QUEUE, pass_context=True,
+               retry=procrastinate.RetryStrategy(max_attempts=CRAWL_ATTEMPTS, wait=CRAWL_RETRY_WAIT,
+                                                 retry_exceptions={SiteBusy, CrawlStopped}))(crawl)
+    tasks.task(name="reparse", queue=QUEUE, pass_context=True,
+               retry=procrastinate.RetryStrategy(max_attempts=3, wait=10))(reparse)
+    tasks.task(name="import-warc", queue=QUEUE, pass_context=True,
+               retry=procrastinate.RetryStrategy(max_attempts=3, wait=10, retry_exceptions={DatabaseError}))(import_warc)
+    return tasks
+
+
 def queue_app(db_url: str | None, *, pool_size: int = 2) -> procrastinate.App:
     """The procrastinate App on the database at `db_url`, with newsdb's tasks (open it to use it)."""
     connector = procrastinate.PsycopgConnector(conninfo=conninfo(db_url), min_size=1, max_size=pool_size)
     app = procrastinate.App(connector=connector)
-    app.add_tasks_from(tasks, namespace="newsdb")
+    app.add_tasks_from(_tasks(), namespace="newsdb")
     return app
 
 
@@ -250,7 +257,7 @@ def enqueue_crawl(app: procrastinate.App, site: str, *, base_url: str | None = N
     kwargs = {"site": site, "base_url": base_url, "limit": limit,
               "since": since.isoformat() if since else None, "settings": dict(settings or {})}
     try:
-        return app.configure_task("newsdb:crawl", lock=lock, queueing_lock=lock).defer(**kwargs)
+        return app.configure_task("newsdb:crawl", allow_unknown=False, lock=lock, queueing_lock=lock).defer(**kwargs)
     except queue_errors.AlreadyEnqueued:
         return None
 
@@ -284,7 +291,8 @@ def enqueue_reparse(app: procrastinate.App, database: Database, *, chunk: int = 
     if not chunks:
         return 0, []
     wanted = asdict(steps)
-    job_ids = app.configure_task("newsdb:reparse").batch_defer(*({"page_ids": ids, "steps": wanted} for ids in chunks))
+    deferrer = app.configure_task("newsdb:reparse", allow_unknown=False)
+    job_ids = deferrer.batch_defer(*({"page_ids": ids, "steps": wanted} for ids in chunks))
     return len(rows), list(job_ids)
 
 
@@ -294,8 +302,8 @@ def enqueue_import(app: procrastinate.App, paths: Iterable[str], *, site: str | 
     if site:
         warc.named_site(site)  # a missing profile file fails here
     wanted = asdict(steps)
-    return [app.configure_task("newsdb:import-warc").defer(path=str(Path(p).resolve()), site=site, steps=wanted)
-            for p in paths]
+    deferrer = app.configure_task("newsdb:import-warc", allow_unknown=False)
+    return [deferrer.defer(path=str(Path(p).resolve()), site=site, steps=wanted) for p in paths]
 
 
 # -- the queue's schema ----------------------------------------------------------------
@@ -366,9 +374,14 @@ def install_queue_schema(db_url: str | None, *, upgrade: bool = True) -> str:
 def open_queue(db_url: str | None, *, pool_size: int = 2) -> procrastinate.App:
     """The store opened (its schema created on first use), the queue schema likewise, and
     the App on it, not yet open. QueueError on SQLite, before anything is touched."""
-    conninfo(db_url)
-    open_database(db_url).close()  # the store's schema first: it wants an empty database for its own
-    install_queue_schema(db_url, upgrade=False)
+    target = conninfo(db_url)
+    open_database(db_url, upgrade=False).close()  # a database that is down is the one line, here
+    # Workers started together (systemd, a test) would race to create the store's schema
+    # in an empty database: one at a time, the others then find it made.
+    with psycopg.connect(target, autocommit=True) as guard:
+        guard.execute("SELECT pg_advisory_lock(hashtext('newsdb schema on first use'))")
+        open_database(db_url).close()  # the store's schema first: it wants an empty database for its own
+        install_queue_schema(db_url, upgrade=False)
     return queue_app(db_url, pool_size=pool_size)
 
 
@@ -416,10 +429,20 @@ def list_jobs(app: procrastinate.App, *, last: int = 20) -> dict[str, list[dict[
 # -- the worker ------------------------------------------------------------------------
 
 
-async def _sweep(app: procrastinate.App, every: float, stalled_after: float) -> None:
-    """Put back in the queue the running jobs of workers that stopped beating."""
+async def _ticks(every: float, stopping: asyncio.Event) -> AsyncIterator[None]:
+    """Every `every` seconds until `stopping` is set. The side loops end this way, between two
+    queries, never cancelled in the middle of one (a cancelled pool checkout could hang the exit)."""
     while True:
-        await asyncio.sleep(every)
+        try:
+            await asyncio.wait_for(stopping.wait(), timeout=every)
+            return
+        except TimeoutError:
+            yield
+
+
+async def _sweep(app: procrastinate.App, every: float, stalled_after: float, stopping: asyncio.Event) -> None:
+    """Put back in the queue the running jobs of workers that stopped beating."""
+    async for _ in _ticks(every, stopping):
         try:
             stalled = await app.job_manager.get_stalled_jobs(queue=QUEUE, seconds_since_heartbeat=stalled_after)
             for job in stalled:
@@ -433,11 +456,10 @@ async def _sweep(app: procrastinate.App, every: float, stalled_after: float) -> 
             log.warning("sweep for stalled jobs failed: %s", error.__cause__ or error)
 
 
-async def _exit_when_idle(app: procrastinate.App, worker: Worker, seconds: float) -> None:
+async def _exit_when_idle(app: procrastinate.App, worker: Worker, seconds: float, stopping: asyncio.Event) -> None:
     """Stop the worker once the queue has held no queued or running job for `seconds`."""
     idle_since = time.monotonic()
-    while True:
-        await asyncio.sleep(min(1.0, seconds))
+    async for _ in _ticks(min(1.0, seconds), stopping):
         try:
             queues = await app.job_manager.list_queues_async(queue=QUEUE)
         except queue_errors.ConnectorException:
@@ -468,17 +490,19 @@ def run_worker(db_url: str, *, concurrency: int = 1, idle_exit: float | None = N
             worker = Worker(app, queues=[QUEUE], name=name, concurrency=concurrency,
                             fetch_job_polling_interval=min(5.0, heartbeat), update_heartbeat_interval=heartbeat,
                             stalled_worker_timeout=stalled_after, additional_context={"db_url": db_url})
-            side = [asyncio.create_task(_sweep(app, heartbeat, stalled_after))]
+            stopping = asyncio.Event()
+            side = [asyncio.create_task(_sweep(app, heartbeat, stalled_after, stopping))]
             if idle_exit is not None:
-                side.append(asyncio.create_task(_exit_when_idle(app, worker, idle_exit)))
+                side.append(asyncio.create_task(_exit_when_idle(app, worker, idle_exit, stopping)))
             log.info("worker %s: %d at a time on %s (heartbeat %g s, stalled after %g s)", name, concurrency,
                      mask_password(db_url), heartbeat, stalled_after)
             try:
                 await worker.run()
             finally:
-                for task in side:
+                stopping.set()
+                _, late = await asyncio.wait(side, timeout=SIDE_STOP_TIMEOUT)
+                for task in late:  # stuck on a database that went away: give up on it
                     task.cancel()
-                await asyncio.gather(*side, return_exceptions=True)
 
     asyncio.run(main())
     return 0
