@@ -15,6 +15,8 @@ from typing import Any
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy import exc as sa_exc
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, aliased
 
 from core import PARSER_VERSION, items
@@ -357,10 +359,14 @@ def _tags_named(session: Session, names: list[str]) -> dict[str, m.Tag]:
         return {}
     with session.no_autoflush:
         found = {t.name: t for t in session.scalars(select(m.Tag).where(m.Tag.name.in_(names)))}
-    for name in names:
-        if name not in found:
-            found[name] = m.Tag(name=name)
-            session.add(found[name])
+        missing = sorted(set(names) - set(found))  # sorted: two writers lock new names in one order
+        if missing:
+            # Tags are shared by every site: crawls of two sites at once (newsdb worker) may
+            # both create one. ON CONFLICT DO NOTHING waits for the other writer's row and keeps it.
+            insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+            session.execute(insert(m.Tag).values([{"name": name} for name in missing])
+                            .on_conflict_do_nothing(index_elements=["name"]))
+            found.update({t.name: t for t in session.scalars(select(m.Tag).where(m.Tag.name.in_(missing)))})
     return found
 
 
