@@ -117,6 +117,9 @@ _QUOTED = re.compile(r"^(?:м?иа|иац|информагентств\w*|инф
 # A name wholly in quotes ("«Деловой курс»", after "Фото: Сергей Бобылев / …") is an outlet: a
 # person's name is never quoted.
 _QUOTED_ONLY = re.compile(r"^[«\"“„][^«»\"“”„]+[»\"”“]$")
+# Any other label before the name: "Автор текста:", "Другие материалы:", "Материал подготовлен:"
+# (words before a colon, one of them in lower case: a name's words are all capitalized).
+_ANY_LABEL = re.compile(r"^\s*(?=[^:]{0,40}?(?:^|\s)[а-яёәғқңөұүһіa-z])[^:\d]{2,40}:\s+(?=\S)")
 # Two names glued where the markup had two elements and no space ("Дина КаримоваСергей Попов",
 # a Drupal field's items read as one text): a Cyrillic lower-case letter then a capital opening a word.
 _GLUED = re.compile(r"(?<=[а-яёәғқңөұүһі])(?=[А-ЯЁӘҒҚҢӨҰҮҺІ][а-яёәғқңөұүһі])")
@@ -170,6 +173,7 @@ def split_byline(text: str | None) -> Byline:
     for part in _SEPARATORS.split(text):
         part = _LABEL.sub("", part, count=1)
         part = _BARE_LABEL.sub("", part, count=1)
+        part = _ANY_LABEL.sub("", part, count=1)
         part = _TRAILING_STOP.sub("", _EDGE_JUNK.sub("", part))
         if not part:
             continue

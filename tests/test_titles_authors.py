@@ -568,3 +568,13 @@ def test_a_metadata_title_cut_short_of_the_visible_headline_gives_way_to_it():
             '</article></body></html>')
     raw = extract(Page(url="https://kapital-longread.example/a/okrainy", body=html.encode()))
     assert raw.title == "Пустеющие окраины: как малые города теряют жителей и что с этим делают"
+
+
+@pytest.mark.parametrize("line, expected", [
+    ("Другие материалы: Ержан Калиев", ["Ержан Калиев"]),   # an author box's archive link
+    ("Автор текста: Мадина Жумабаева", ["Мадина Жумабаева"]),
+    ("Материал подготовлен редакцией: Ж. Ким", ["Ж. Ким"]),
+    ("Мадина Жумабаева: корреспондент", ["Мадина Жумабаева"]),  # a name before its colon stays
+])
+def test_any_label_before_the_name_goes(line, expected):
+    assert split_byline(line).people == expected
