@@ -457,6 +457,17 @@ PG_WINDOW_BELOW = 2000
 
 def _ranked(session: Session, groups, filters: _Filters, limit: int | None, offset: int):  # type: ignore[no-untyped-def]
     """[(article id, title rank)] of the page, best first."""
+    pg = session.get_bind().dialect.name == "postgresql"
+    if pg:  # every statement of the search without sequential scans (see _without_seqscan)
+        previous = session.execute(text("SELECT current_setting('enable_seqscan'), "
+                                        "set_config('enable_seqscan', 'off', true)")).one()[0]
+        found = _ranked_here(session, groups, filters, limit, offset)
+        session.execute(text("SELECT set_config('enable_seqscan', :value, true)"), {"value": previous})
+        return found
+    return _ranked_here(session, groups, filters, limit, offset)
+
+
+def _ranked_here(session: Session, groups, filters: _Filters, limit: int | None, offset: int):  # type: ignore[no-untyped-def]
     positive = [group for group in groups if not group[0].negated]
     want = None if limit is None else offset + limit
     pg = session.get_bind().dialect.name == "postgresql"
@@ -497,8 +508,6 @@ def _at_least(titles: list[str], rank: int, both: str, join: str) -> str:
 
 def _run(session: Session, statement: tuple[Any, dict[str, Any]]) -> list[Any]:
     stmt, params = statement
-    if session.get_bind().dialect.name == "postgresql":
-        return _without_seqscan(session, stmt, params)
     return list(session.execute(stmt, params))
 
 
