@@ -319,8 +319,9 @@ def test_a_worker_killed_mid_crawl_loses_nothing(slow_site, workers, tmp_path):
 
 
 def test_jobs_shows_queued_running_and_failed(slow_site, workers, tmp_path):
-    not_a_warc = tmp_path / "заметки.warc.gz"
-    not_a_warc.write_text("Это не WARC, а заметки редактора о планах на неделю.\n", encoding="utf-8")
+    not_a_warc = tmp_path / "страница.warc.gz"  # a saved page under a WARC's name
+    not_a_warc.write_text("<!doctype html>\n<html><body><p>Редакция сохранила страницу вместо архива.</p></body></html>\n",
+                          encoding="utf-8")
     with fresh_pg_database("newsdb_test_jobs_list") as url:
         runner = CliRunner()
         first = runner.invoke(cli, ["enqueue", "import-warc", str(not_a_warc), "--db", url])
