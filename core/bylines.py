@@ -107,6 +107,10 @@ _CREDIT = re.compile(
 # The same credit opening with a capital in mid-line, where a line break was ("Н. Орлова Фото автора").
 _CREDIT_MID = re.compile(r"\s(?:Фото(?:графи[яи])?|Видео|Иллюстраци[яи]|Инфографика|Сурет(?:тер)?|Photos?|Video)(?![\w-])"
                          r"(?:\s*[:\-–—]|\s+(?=\w))[^,;|/]*")
+# An editing credit with its colon ("редактор: Ольга Ким", "корректор: …"): no author. Without the
+# colon "редактор отдела Гульнар Ахметова" is the author and her role.
+_EDIT_CREDIT = re.compile(r"(?:^|(?<=[,;|/]))\s*(?:(?:выпускающ\w+|шеф-|бильд-)?редактор\w*|корректор\w*|дизайн\w*|"
+                          r"верст\w*|вёрст\w*|editor|edited\s+by)\s*:[^,;|/]*", re.I)
 # A contact label whose handle or address went above ("Telegram: @handle", "e-mail: …", "тел.: …").
 _CONTACT = re.compile(r"(?<![\w-])(?:telegram|телеграм|tg|whatsapp|instagram|инстаграм|twitter|facebook|vk|вконтакте|"
                       r"e-?mail|почта|эл\.\s*почта|тел(?:ефон)?\.?|phone|tel\.?)\s*:[^,;|/]*", re.I)
@@ -168,7 +172,7 @@ def split_byline(text: str | None) -> Byline:
     text = _BRACKETS.sub(bracket, text)
     text = _GLUED.sub(", ", text)
     text = _CONTACT.sub(" ", text)
-    text = _CREDIT_MID.sub(" ", _CREDIT.sub(" ", text))
+    text = _CREDIT_MID.sub(" ", _CREDIT.sub(" ", _EDIT_CREDIT.sub(" ", text)))
     text = _LABEL.sub("", text, count=1)
     for part in _SEPARATORS.split(text):
         part = _LABEL.sub("", part, count=1)

@@ -207,3 +207,9 @@ def test_trailer_stops_at_the_first_paragraph_that_is_text():
     # Dropped from the end until a paragraph is text; the text one ends the body.
     paragraphs = ["Первый абзац новости.", LAST_LINES_THAT_STAY[0], "Источник: пресс-служба", "Фото: Caravan.kz"]
     assert normalize_paragraphs(paragraphs) == paragraphs[:2]
+
+
+def test_a_columns_disclaimer_is_no_body():
+    from core.normalize import normalize_paragraphs
+    text = "Автор колонки считает, что реформа тарифов запоздала на пять лет."
+    assert normalize_paragraphs([text, "Мнение автора может не совпадать с позицией редакции."]) == [text]

@@ -578,3 +578,16 @@ def test_a_metadata_title_cut_short_of_the_visible_headline_gives_way_to_it():
 ])
 def test_any_label_before_the_name_goes(line, expected):
     assert split_byline(line).people == expected
+
+
+def test_an_editing_credit_with_its_colon_names_no_author():
+    line = "Текст: Алина Мухаметова, Тимур Есенов; редактор: Ольга Ким; фото: Сергей Литвинов"
+    assert split_byline(line).people == ["Алина Мухаметова", "Тимур Есенов"]
+    assert split_byline("редактор отдела Гульнар Ахметова").people == ["Гульнар Ахметова"]
+
+
+def test_a_signature_with_the_town_it_was_filed_from():
+    from lxml import html as lhtml
+    from crawler.pages.generic import signature_after
+    root = lhtml.fromstring('<div><p id="last">Текст.</p><p align="right"><b>Гульмира Ахметова, Тараз</b></p></div>')
+    assert signature_after(root.get_element_by_id("last")) == ["Гульмира Ахметова"]

@@ -591,7 +591,9 @@ def signature_after(last, related: frozenset = frozenset()) -> list[str]:
         text = " ".join(text.split())
         # "Наталья Гришина, фото автора": the name, then lower-case credits.
         name, *credits = [part.strip() for part in text.split(",")]
-        if credits and not all(c and c[0].islower() and words(c) <= 4 for c in credits):
+        # "Гульмира Ахметова, Тараз": one capitalised word after the name is the town it was filed from
+        town = len(credits) == 1 and words(credits[0]) == 1 and credits[0][:1].isupper()
+        if credits and not town and not all(c and c[0].islower() and words(c) <= 4 for c in credits):
             return []
         if _SIGNATURE.match(name) and any(is_name_token(w.capitalize()) for w in name.split() if "." not in w):
             return clean_authors([name])  # "Беседовала Дарина Ким": the role word goes there
