@@ -20,6 +20,10 @@ across processes and machines: a crawl that exits 7 found another run holding
 the site, and is logged as skipped, not as an error. Each run ends in one log
 line: the site, the exit code, and the crawl's summary line or its reason.
 
+With `queue=True` (`newsdb schedule --queue`) a due run is queued instead, for
+`newsdb worker` processes anywhere (newsdb.jobs); a site whose crawl still waits
+in the queue is not queued twice, and runs on the workers never overlap either.
+
 Stopping: on SIGTERM or SIGINT no run starts any more; each running crawl gets
 one SIGTERM, on which Scrapy finishes its in-flight items and closes its run
 (exit 6, "stopped early"). Crawls still running after `stop_timeout` seconds
@@ -255,8 +259,10 @@ class Scheduler:
         settings: dict[str, str] | None = None,
         stop_timeout: float = STOP_TIMEOUT,
         verbose: bool = False,
+        queue: bool = False,
     ) -> None:
         self.plans = list(plans)
+        self.queue = queue  # enqueue each run for `newsdb worker` (newsdb.jobs) instead of running it here
         self.db_url = db_url
         self.base_url = base_url
         self.settings = dict(settings or {})
@@ -289,8 +295,23 @@ class Scheduler:
             args += ["-s", f"{key}={value}"]
         return args, env
 
+    def enqueue_once(self, plan: Plan) -> int | None:
+        """Queue one crawl of the plan's site (`--queue`); its job id, None when one already waits."""
+        from newsdb.jobs import enqueue_crawl, queue_app  # newsdb.jobs imports this module
+
+        with queue_app(self.db_url).open() as app:
+            job = enqueue_crawl(app, plan.site, base_url=self.base_url, settings=self.settings)
+        if job is None:
+            log.info("%s: skipped: a crawl of the site is already queued", plan.name)
+        else:
+            log.info("%s: queued as job %d", plan.name, job)
+        return job
+
     def run_once(self, plan: Plan) -> RunResult | None:
         """One crawl of the plan's site, to its end; the job APScheduler runs. None once stopping."""
+        if self.queue:
+            self.enqueue_once(plan)
+            return None
         args, env = self.command(plan)
         with self._lock:
             if self._stopping:

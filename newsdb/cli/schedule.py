@@ -33,9 +33,11 @@ class DurationParam(click.ParamType):
 @settings_option("Override a Scrapy setting in every crawl, as with `newsdb crawl -s` (repeatable)")
 @click.option("--stop-timeout", type=click.FloatRange(min=0, max=86400), default=60, show_default=True, metavar="SECONDS",
               help="After SIGTERM or SIGINT, how long running crawls get to close their runs before they are killed")
+@click.option("--queue", is_flag=True,
+              help="Queue each run for `newsdb worker` processes instead of running it here (PostgreSQL)")
 @click.option("-v", "--verbose", is_flag=True, help="Also log each crawl's start and all it printed on stderr")
 @user_errors
-def schedule(sites, every, db_url, base_url, settings, stop_timeout, verbose):
+def schedule(sites, every, db_url, base_url, settings, stop_timeout, queue, verbose):
     """Crawl each SITE on its own schedule, until SIGTERM or SIGINT (a long-running process).
 
     SITE is a profile name in seeds/sites/ or a profile .toml path. When it runs
@@ -51,6 +53,10 @@ def schedule(sites, every, db_url, base_url, settings, stop_timeout, verbose):
     in one log line on stderr: the site, the crawl's exit code (see `newsdb crawl
     --help`) and its summary line or reason.
 
+    With --queue each run is queued instead, for `newsdb worker` processes on
+    any machine (docs/WORKERS.md): a site whose last crawl still waits in the
+    queue is not queued twice.
+
     On SIGTERM or SIGINT no new run starts; running crawls get SIGTERM, finish
     their in-flight items and close their runs (exit 6, stopped early), and the
     scheduler exits 0. A crawl still running after --stop-timeout is killed, and
@@ -62,6 +68,7 @@ def schedule(sites, every, db_url, base_url, settings, stop_timeout, verbose):
         newsdb schedule caravan --db postgresql+psycopg://postgres@127.0.0.1/newsdb
         newsdb schedule demo --every 15s --base-url http://127.0.0.1:8089
         newsdb schedule caravan demo --every 1h -s DOWNLOAD_DELAY=2
+        newsdb schedule --queue --db postgresql+psycopg://postgres@127.0.0.1/newsdb
 
     \b
     Exit status:
@@ -78,10 +85,15 @@ def schedule(sites, every, db_url, base_url, settings, stop_timeout, verbose):
         plans = plans_for(sites, every=every)
     except ScheduleError as exc:
         raise click.UsageError(str(exc)) from None
-    open_db(db_url).close()  # a database that is down fails here, and an empty one gets its schema once
+    if queue:
+        from newsdb.jobs import open_queue
+
+        open_queue(db_url)  # SQLite is refused here, in one line; the queue's schema is made once
+    else:
+        open_db(db_url).close()  # a database that is down fails here, and an empty one gets its schema once
     configure_logging(verbose)
     sys.exit(Scheduler(plans, db_url, base_url=base_url, settings=settings, stop_timeout=stop_timeout,
-                       verbose=verbose).run())
+                       verbose=verbose, queue=queue).run())
 
 
 def register(cli: click.Group) -> None:
