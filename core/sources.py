@@ -75,6 +75,7 @@ _LEXICON_FORMS = {
 }
 
 
+@lru_cache(maxsize=4096)  # a site credits the same few sources on every page
 def source_base(written: str | None) -> str | None:
     """The nominative base form of a source as written (see the module docstring);
     None for None or blank text."""
