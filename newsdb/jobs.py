@@ -1,6 +1,6 @@
 """Work as jobs in a queue kept in the PostgreSQL store, run by `newsdb worker` processes anywhere.
 
-    with queue_app(url).open():
+    with queue_app(url).open() as app:
         enqueue_crawl(app, "demo")                    # one job per site
         enqueue_reparse(app, database, chunk=500, site="demo")   # one job per chunk of pages
         enqueue_import(app, ["CC-NEWS-….warc.gz"])    # one job per file
