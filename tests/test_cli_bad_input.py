@@ -103,7 +103,7 @@ def cases() -> list[Case]:
     # The `newsdb db upgrade` a missing database's message names makes it.
     for name, option in sorted(DATE_OPTIONS):
         rows.append(Case(f"{name} {option}: bad date",
-                         (name, *REQUIRED_ARGS.get(name, []), option, "31.02.2025x", "--db", "{good}"),
+                         (*name.split(), *REQUIRED_ARGS.get(name, []), option, "31.02.2025x", "--db", "{good}"),
                          2, f"Invalid value for '{option}': '31.02.2025x' is not a date", read_only=True))
     unknown_site = {
         "crawl": (("crawl", "nosuchsite", "--db", "{good}"), "no site profile 'nosuchsite' (known sites: "),
