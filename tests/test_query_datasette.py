@@ -17,25 +17,6 @@ from storage.db import open_database
 
 METADATA = Path(__file__).resolve().parent.parent / "datasette" / "metadata.yml"
 
-# The readable view of articles that datasette/metadata.yml describes. It belongs to
-# the schema (a storage migration creates it); until that migration exists the tests
-# create it themselves with this DDL, and IF NOT EXISTS leaves the migration's alone.
-ARTICLE_LIST_VIEW = """
-CREATE VIEW IF NOT EXISTS article_list AS
-SELECT a.title,
-       a.published_at,
-       s.name AS site,
-       a.source_base AS source,
-       (SELECT group_concat(value, ', ')
-          FROM (SELECT value FROM json_each(a.authors) ORDER BY key)) AS authors,
-       (SELECT count(*) FROM quotes AS q WHERE q.article_id = a.id) AS quotes,
-       a.source AS source_written,
-       a.url,
-       a.id
-FROM articles AS a
-JOIN sites AS s ON s.id = a.site_id
-"""
-
 
 @pytest.fixture(scope="module")
 def metadata():
@@ -49,8 +30,7 @@ def newsdb_file(tmp_path):
     with db.session() as session:
         add_corpus(session)
     db.close()
-    connection = sqlite3.connect(path)
-    connection.execute(ARTICLE_LIST_VIEW)
+    connection = sqlite3.connect(path)  # migration 0010 made the article_list view
     register_functions(connection)
     yield connection
     connection.close()
