@@ -26,6 +26,7 @@ DATE_OPTIONS = {
     ("search", "--since"), ("search", "--until"),
     ("export", "--since"), ("export", "--until"),
     ("quotes", "--since"), ("quotes", "--until"),
+    ("stats", "--since"), ("stats", "--until"),
     ("reparse", "--since"),
     ("crawl", "--since"),
     ("enqueue crawl", "--since"), ("enqueue reparse", "--since"),

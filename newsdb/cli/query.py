@@ -12,7 +12,7 @@ from dataclasses import asdict
 
 import click
 
-from newsdb.cli.output import day, dumps, iso
+from newsdb.cli.options import day, dumps, iso
 from newsdb.cli.options import db_option, limit_type, open_db, since_option, until_option, user_errors
 from storage.search import MAX_LIMIT
 

@@ -12,7 +12,7 @@ from dataclasses import asdict, fields
 
 import click
 
-from newsdb.cli.output import day, dumps, iso
+from newsdb.cli.options import day, dumps, iso
 from newsdb.cli.options import db_option, open_db, since_option, until_option, user_errors
 from newsdb.cli.query import count_line, page_of, paging_options
 

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 import click
 
-from newsdb.cli.output import iso
+from newsdb.cli.options import iso
 from newsdb.cli.options import db_option, id_type, limit_type, open_db, user_errors
 
 WIDTH = 100  # the table fits a terminal this wide
