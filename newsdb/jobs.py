@@ -65,7 +65,7 @@ from newsdb import warc
 from newsdb.schedule import RunResult, abandon_left_running
 from pipelines.parse import Steps
 from storage import runs
-from storage.db import ENV_VAR, Database, DatabaseError, mask_password, open_database, resolve_url
+from storage.db import ENV_VAR, Database, DatabaseError, make_engine, mask_password, open_database, resolve_url
 
 log = logging.getLogger("newsdb.jobs")
 
@@ -95,11 +95,14 @@ def conninfo(db_url: str | None) -> str:
         parsed = make_url(url)
     except (sa_exc.ArgumentError, ValueError):
         raise DatabaseError(f"invalid database URL {mask_password(url)[:200]!r}") from None
+    if parsed.get_backend_name() not in ("postgresql", "sqlite"):
+        make_engine(url).dispose()  # the one message for a URL no command can use (unknown driver, …)
     if parsed.get_backend_name() != "postgresql":
         raise QueueError(
             f"the job queue needs PostgreSQL, and {mask_password(url)[:200]} is "
             f"{parsed.get_backend_name()}: give --db postgresql+psycopg://USER@HOST/DBNAME (or NEWSDB_DATABASE_URL)"
         )
+    make_engine(url).dispose()  # no database name, a bad port: said as every command says it
     return parsed.set(drivername="postgresql").render_as_string(hide_password=False)
 
 

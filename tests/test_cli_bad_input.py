@@ -71,6 +71,11 @@ WRITE_COMMANDS = {
     "db upgrade": ["db", "upgrade", "--db", "{db}"],
     "db check": ["db", "check", "--db", "{db}"],
     "db copy --to": ["db", "copy", "--from", "{good}", "--to", "{db}"],
+    "enqueue crawl": ["enqueue", "crawl", "demo", "--db", "{db}"],
+    "enqueue reparse": ["enqueue", "reparse", "--db", "{db}"],
+    "enqueue import-warc": ["enqueue", "import-warc", "{tmp}/empty.warc.gz", "--db", "{db}"],
+    "worker": ["worker", "--idle-exit", "1", "--db", "{db}"],
+    "jobs": ["jobs", "--db", "{db}"],  # reads the queue, not the articles: it is the queue's schema it installs
 }
 
 
