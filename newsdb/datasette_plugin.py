@@ -35,9 +35,8 @@ import markupsafe
 from datasette import hookimpl
 from datasette.utils import escape_fts as datasette_escape_fts
 
-from core.names import word_key
-from storage.quotes import _NAME_WORD, speaker_matches
-from storage.search import FTS_COLUMNS, FTS_TABLE, QueryError, _fts5_query, _item_stems, parse_query, stem, words
+from storage.quotes import narrowing_key, speaker_matches, text_matches
+from storage.search import FTS_COLUMNS, FTS_TABLE, QueryError, fts5_query, parse_query
 
 # JSON columns of newsdb's tables: a list of names reads best joined, the rest as JSON.
 NAME_LISTS = {("articles", "authors")}
@@ -66,7 +65,7 @@ def escape_fts(query: str | None) -> str | None:
     if query is None:
         return None
     try:
-        return _fts5_query(parse_query(query))
+        return fts5_query(parse_query(query))
     except QueryError:
         return datasette_escape_fts(query)
 
@@ -76,22 +75,13 @@ def _speaker_matches(query: str, speaker: str | None, canonical: str | None) -> 
     return speaker_matches(query, speaker, canonical)
 
 
-@lru_cache(maxsize=256)
-def _narrowing_key(query: str) -> str:
-    # What `newsdb quotes` narrows by in SQL before it decides in Python: the stem of
-    # the query's longest word less one letter (inflection changes at most that).
-    # Without it every distinct speaker costs a full comparison (~90 µs).
-    found = _NAME_WORD.findall(query)
-    key = word_key(max(found, key=len)) if found else ""
-    return key[: max(3, len(key) - 1)]
-
-
 def speaker_matches_sql(query: str | None, speaker: str | None, canonical: str | None) -> int:
     """1 when every word of `query` is, up to case and inflection, a word of the
     written or the canonical speaker (storage.quotes.speaker_matches)."""
     if not query:
         return 0
-    key = _narrowing_key(query)
+    # what `newsdb quotes` narrows by in SQL, here a cheap test before the full comparison
+    key = narrowing_key(query)
     if key not in (speaker or "").lower().replace("ё", "е") and key not in (canonical or "").lower().replace("ё", "е"):
         return 0
     return int(_speaker_matches(query, speaker, canonical))
@@ -105,35 +95,14 @@ def _parsed(query: str):  # type: ignore[no-untyped-def]
         return None
 
 
-def _item_found(item, stems: list[str]) -> bool:  # type: ignore[no-untyped-def]
-    options = _item_stems(item)  # per word of the item, the stems that may stand there
-
-    def fits(position: int, index: int) -> bool:
-        if item.prefix and index == len(options) - 1:
-            return stems[position].startswith(options[index][0])
-        return stems[position] in options[index]
-
-    return any(
-        all(fits(start + index, index) for index in range(len(options)))
-        for start in range(len(stems) - len(options) + 1)
-    )
-
-
 def text_matches_sql(query: str | None, text: str | None) -> int:
     """1 when `text` answers `query` in newsdb's search language (words in any
-    form, "phrase", OR, NOT/-word, prefix*), as `newsdb search` would; 0 when the
-    query has no word to look for."""
+    form, "phrase", OR, NOT/-word, prefix*), as `newsdb search` would
+    (storage.quotes.text_matches); 0 when the query has no word to look for."""
     groups = _parsed(query) if query else None
     if not groups or not text:
         return 0
-    stems = [stem(word) for word in words(text)]
-    for group in groups:
-        if group[0].negated:
-            if _item_found(group[0], stems):
-                return 0
-        elif not any(_item_found(item, stems) for item in group):
-            return 0
-    return 1
+    return int(text_matches(groups, text))
 
 
 def register_functions(connection: sqlite3.Connection) -> None:

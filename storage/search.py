@@ -317,21 +317,32 @@ def parse_query(query: str) -> list[list[_Item]]:
     return groups
 
 
-def _item_stems(item: _Item) -> list[tuple[str, ...]]:
-    """Per word of the item, the stems any of which may stand there."""
+def item_stems(item: _Item) -> list[tuple[str, ...]]:
+    """Per word of the item, the stems any of which may stand there.
+
+    Public because every matcher of the search language needs the same answer:
+    the FTS5 and tsquery builders here, and storage.quotes.text_matches, which
+    decides one text in Python (the Datasette plugin's newsdb_text_matches);
+    one definition keeps them finding the same words."""
     if len(item.words) == 1 and not item.prefix:
         return [query_stems_of(item.words[0])]
     return [(stem(word),) for word in item.words]
 
 
 def _fts5_phrase(item: _Item) -> str:
-    options = _item_stems(item)
+    options = item_stems(item)
     if len(options) == 1 and len(options[0]) > 1:
         return "(" + " OR ".join(f'"{option}"' for option in options[0]) + ")"
     return '"' + " ".join(option[0] for option in options) + '"' + (" *" if item.prefix else "")
 
 
-def _fts5_query(groups: list[list[_Item]], columns: str = "title_stems text_stems") -> str:
+def fts5_query(groups: list[list[_Item]], columns: str = "title_stems text_stems") -> str:
+    """The FTS5 MATCH expression for parsed query `groups` over the stem `columns`.
+
+    Public because SQLite's search is not only `search()`: the Datasette plugin
+    replaces Datasette's escape_fts with it, so that the search box there speaks
+    the same language (words in any form, "phrase", OR, NOT, prefix*) as
+    `newsdb search`."""
     phrase = _fts5_phrase
     positive = []
     negative = []
@@ -350,7 +361,7 @@ def _tsquery(groups: list[list[_Item]]) -> str:
     """A tsquery in its input syntax (cast, not parsed: no dictionary touches it)."""
 
     def phrase(item: _Item) -> str:
-        options = _item_stems(item)
+        options = item_stems(item)
         parts = ["(" + " | ".join(f"'{option}'" for option in alternatives) + ")" for alternatives in options]
         if item.prefix:
             parts[-1] = parts[-1][:-1] + ":*)"
@@ -371,7 +382,7 @@ def query_stems(groups: list[list[_Item]]) -> set[str]:
     for group in groups:
         for item in group:
             if not item.negated:
-                for options in _item_stems(item)[: -1 if item.prefix else None]:
+                for options in item_stems(item)[: -1 if item.prefix else None]:
                     found.update(options)
     return found
 
@@ -576,7 +587,7 @@ def _sqlite_parts(groups, positive, rank: int, together: bool):  # type: ignore[
     Title conditions read the titles' own index (articles_fts_title): its lists
     are a small part of the articles' (the title column of articles_fts is
     stored among the text's positions)."""
-    titles = [_fts5_query([group], "title_stems") for group in positive]
+    titles = [fts5_query([group], "title_stems") for group in positive]
     params: dict[str, Any] = {}
     conditions = []
     if rank == len(positive):
@@ -588,7 +599,7 @@ def _sqlite_parts(groups, positive, rank: int, together: bool):  # type: ignore[
             params["excluded"] = "{title_stems text_stems} : (" + " OR ".join(excluded) + ")"
             conditions.append(_in_fts(FTS_TABLE, "excluded", negated=True))
     else:
-        params["match"] = _fts5_query(groups)
+        params["match"] = fts5_query(groups)
         main = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :match"
         if rank and not together:
             params["at_least"] = _at_least(titles, rank, " AND ", " OR ")
@@ -717,7 +728,7 @@ def count(
     if session.get_bind().dialect.name == "postgresql":
         stmt = select(func.count()).select_from(table(PG_TABLE)).where(_ts("search_vector", "tsq"))
         return int(_without_seqscan(session, _pg_matching(stmt, filters), {"tsq": _tsquery(groups)})[0][0])
-    params = {"fts": _fts5_query(groups)}
+    params = {"fts": fts5_query(groups)}
     if filters == _Filters():
         # every FTS row is an article's (0002's trigger deletes it with the article)
         sql = f"SELECT count(*) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :fts"
