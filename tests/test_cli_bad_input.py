@@ -113,16 +113,23 @@ def cases() -> list[Case]:
     unknown_site = {
         "crawl": (("crawl", "nosuchsite", "--db", "{good}"), "no site profile 'nosuchsite' (known sites: "),
         "schedule": (("schedule", "nosuchsite", "--every", "1h", "--db", "{good}"), "no site profile 'nosuchsite'"),
-        "parse --site": (("parse", "{page}", "--site", "nosuchsite"), "no site profile 'nosuchsite'"),
+        "parse --site": (("parse", "{page}", "--site", "nosuchsite"), "no site profile 'nosuchsite' (known sites: caravan, demo"),
         "runs --site": (("runs", "--site", "nosuchsite", "--db", "{good}"), "no site named 'nosuchsite' in the database (known: demo, other)"),
         "reparse --site": (("reparse", "--site", "nosuchsite", "--db", "{good}"), "no site named 'nosuchsite'"),
         "search --site": (("search", "аким", "--site", "nosuchsite", "--db", "{good}"), "no site named 'nosuchsite'"),
         "quotes --site": (("quotes", "--site", "nosuchsite", "--db", "{good}"), "no site named 'nosuchsite'"),
         "export --site": (("export", "--site", "nosuchsite", "--db", "{good}"), "no site named 'nosuchsite'"),
+        "stats --site": (("stats", "--site", "nosuchsite", "--db", "{good}"),
+                         "no site named 'nosuchsite' in the database (known: demo, other)"),
         "export-warc --site": (("export-warc", "{tmp}/o.warc", "--site", "nosuchsite", "--db", "{good}"), "no site named 'nosuchsite'"),
     }
     for name, (args, fragment) in unknown_site.items():
-        rows.append(Case(f"{name}: unknown site", args, 1, fragment, real=name == "search --site"))
+        # an unknown --site is a usage error, exit 2 as for a bad date, in one shape on
+        # every command; a SITE argument (crawl, schedule) names a profile to load: 1
+        option = name.endswith("--site")
+        rows.append(Case(f"{name}: unknown site", args, 2 if option else 1,
+                         f"Invalid value for '--site': {fragment}" if option else fragment,
+                         real=name == "search --site"))
     missing = {
         "parse": (("parse", "{tmp}/missing.html"), 1, "cannot read {tmp}/missing.html: No such file or directory"),
         "parse a folder": (("parse", "{tmp}"), 2, "is a directory"),
@@ -130,7 +137,8 @@ def cases() -> list[Case]:
         "import-warc not a WARC": (("import-warc", "{page}", "--db", "{good}"), 1, "not a WARC"),
         "crawl profile path": (("crawl", "{tmp}/missing.toml", "--db", "{good}"), 1, "no site profile file {tmp}/missing.toml"),
         "schedule profile path": (("schedule", "{tmp}/missing.toml", "--every", "1h", "--db", "{good}"), 1, "no site profile file"),
-        "parse --site profile path": (("parse", "{page}", "--site", "{tmp}/missing.toml"), 1, "no site profile file"),
+        "parse --site profile path": (("parse", "{page}", "--site", "{tmp}/missing.toml"), 2,
+                                      "Invalid value for '--site': no site profile file"),
         "export-warc into a missing folder": (("export-warc", "{tmp}/no/such/dir/o.warc", "--db", "{good}"), 1, "{tmp}/no/such/dir"),
         "export -o into a missing folder": (("export", "-o", "{tmp}/no/such/dir/o.jsonl", "--db", "{good}"), 1, "{tmp}/no/such/dir"),
     }

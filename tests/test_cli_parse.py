@@ -198,13 +198,24 @@ def test_parse_windows_1251_page_without_a_declared_charset(tmp_path):
 
 
 @pytest.mark.parametrize(
+    "site, message",
+    [
+        ("nosuchsite", "no site profile 'nosuchsite' (known sites: caravan, demo)"),
+        ("/nowhere/mysite.toml", "no site profile file /nowhere/mysite.toml"),
+    ],
+)
+def test_an_unknown_site_is_a_usage_error_naming_the_known_ones(site, message):
+    result = parse(str(SEED_PAGE), "--url", SEED_URL, "--site", site)
+    assert result.exit_code == 2  # as for every --site, and as for a bad date
+    assert result.output.strip().splitlines()[-1] == f"Error: Invalid value for '--site': {message}"
+
+
+@pytest.mark.parametrize(
     "args, message",
     [
         (["/nonexistent/page.html"], "/nonexistent/page.html"),
         (["EMPTY"], "empty input"),
         ([str(SEED_PAGE), "--encoding", "klingon-8"], "unknown encoding 'klingon-8'"),
-        ([str(SEED_PAGE), "--site", "nosuchsite"], "no site profile 'nosuchsite'"),
-        ([str(SEED_PAGE), "--site", "/nowhere/mysite.toml"], "no site profile file /nowhere/mysite.toml"),
     ],
 )
 def test_parse_errors_are_one_line(args, message, tmp_path):

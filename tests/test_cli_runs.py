@@ -151,21 +151,22 @@ def test_runs_show_gives_the_failures_counts_and_reason(history):
     assert datetime.fromisoformat(detail["failures"][0]["at"]) == T0 + timedelta(hours=1)
 
 
-def test_a_missing_run_and_an_unknown_site_are_one_line_and_exit_1(history):
+def test_a_missing_run_is_a_user_error_and_an_unknown_site_a_usage_error(history):
     db_url, _ = history
     missing = invoke("runs", "show", 999, "--db", db_url)
     assert missing.exit_code == 1 and missing.stderr.strip() == "Error: no run with id 999"
     nosuch = invoke("runs", "--site", "nosuch", "--db", db_url)
-    assert nosuch.exit_code == 1 and nosuch.stdout == ""
-    assert nosuch.stderr.strip().splitlines() == [
-        "Error: no site named 'nosuch' in the database (known: caravan-with-a-long-name, demo)"]
+    assert nosuch.exit_code == 2 and nosuch.stdout == ""  # as a bad --since: the value is wrong
+    assert nosuch.stderr.strip().splitlines()[-1] == (
+        "Error: Invalid value for '--site': no site named 'nosuch' in the database "
+        "(known: caravan-with-a-long-name, demo)")
 
 
 def test_one_line_errors_from_the_console(tmp_path):
     db_url = f"sqlite:///{tmp_path / 'empty.sqlite'}"
     open_database(db_url).close()  # runs only reads: it never creates the database
     assert one_line_error(["runs", "show", "999", "--db", db_url]) == "Error: no run with id 999"
-    line = one_line_error(["runs", "--site", "nosuch", "--db", db_url])
+    line = one_line_error(["runs", "--site", "nosuch", "--db", db_url], usage=True)
     assert "no site named 'nosuch'" in line and "no sites yet" in line
     assert "needs a run ID" in one_line_error(["runs", "show", "--db", db_url], usage=True)
 

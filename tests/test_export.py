@@ -240,8 +240,8 @@ def test_stats_takes_a_site_and_refuses_an_unknown_one(export_url):
     assert [s["site"] for s in one["sites"]] == ["demo"]
     for args in (("stats", "--site", "nosuch"), ("stats", "--by", "source", "--site", "nosuch")):
         out = run(*args, "--db", url)
-        assert out.exit_code == 1 and out.stdout == ""
-        assert out.stderr.strip().splitlines() == [
-            "Error: no site named 'nosuch' in the database (known: caravan, demo)"]
+        assert out.exit_code == 2 and out.stdout == ""
+        assert out.stderr.strip().splitlines()[-1] == (
+            "Error: Invalid value for '--site': no site named 'nosuch' in the database (known: caravan, demo)")
     dated = run("stats", "--since", "7d", "--db", url)
     assert dated.exit_code == 2 and "--since and --until go with --by source" in dated.output

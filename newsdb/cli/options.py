@@ -87,6 +87,13 @@ def one_line_errors():
         raise
 
 
+def bad_site(message: str) -> click.BadParameter:
+    """The usage error for an unknown --site, as for a bad --since: "Invalid value
+    for '--site': no site named 'x' in the database (known: …)", exit code 2, on
+    every command that takes --site."""
+    return click.BadParameter(one_line(message), click.get_current_context(silent=True), param_hint="'--site'")
+
+
 def user_errors(command):
     """Turn the errors a user can cause into one clean line."""
 
@@ -100,6 +107,10 @@ def user_errors(command):
         except click.ClickException as exc:
             exc.message = one_line(exc.message)
             raise
+        except NoSuchSite as exc:
+            if kwargs.get("site") is None:  # not the user's --site: a site the data names went missing
+                raise click.ClickException(one_line(str(exc))) from None
+            raise bad_site(str(exc)) from None
         except USER_ERRORS as exc:
             raise click.ClickException(one_line(str(exc))) from None
         except (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.DataError) as exc:
@@ -120,8 +131,9 @@ db_option = click.option(
 
 
 def known_site(database: Database, site: str | None) -> None:
-    """NoSuchSite (one line, through user_errors) when --site names a site the
-    database does not hold: a mistyped --site is an error, not "nothing found"."""
+    """NoSuchSite (a usage error naming the known sites, through user_errors) when
+    --site names a site the database does not hold: a mistyped --site is an
+    error, not "nothing found"."""
     if site is not None:
         from storage.search import check_site
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import click
 
 from core.items import Page
-from core.profiles import load_profile, profile_for_url
+from core.profiles import ProfileError, load_profile, profile_for_url
 from crawler.pages.metadata import declared_url
-from newsdb.cli.options import steps_option, user_errors
+from newsdb.cli.options import bad_site, steps_option, user_errors
 from pipelines.parse import parse_page
 
 
@@ -23,6 +23,18 @@ def _read(path: str) -> bytes:
         return Path(path).read_bytes()
     except OSError as exc:
         raise click.ClickException(f"cannot read {path}: {exc.strerror}") from None
+
+
+def _site_profile(site: str):  # type: ignore[no-untyped-def]
+    """The profile --site names; an unknown name or a missing .toml file is a
+    usage error naming the known sites (exit 2, as for every --site), a malformed
+    profile a user error."""
+    try:
+        return load_profile(site)
+    except ProfileError as exc:
+        if str(exc).startswith("no site profile"):
+            raise bad_site(str(exc)) from None
+        raise
 
 
 @click.command()
@@ -51,7 +63,7 @@ def parse(path, url, encoding, site, steps, indent):
     body = _read(path)
     if not body.strip():
         raise click.ClickException(f"{name}: empty input")
-    profile = load_profile(site) if site else None
+    profile = _site_profile(site) if site else None
     url = url or declared_url(body)
     note = None
     if url is None:
