@@ -166,7 +166,7 @@ def test_search_says_how_many_matched_and_how_to_see_the_rest(corpus_url):
     first = run("search", "аким", "--limit", "1", "--db", url)
     assert first.exit_code == 0, first.output
     assert first.stdout.splitlines()[0].startswith(f"  1. 2025-12-03  demo  #{ids[3]}  Аким города")
-    assert first.stdout.splitlines()[-1] == "1 of 2 articles; next: --page 2, all: --all"
+    assert first.stdout.splitlines()[-1] == "1 of 2 articles; next: --limit 1 --page 2, all: --all"
     second = run("search", "аким", "--limit", "1", "--page", "2", "--db", url)
     assert second.stdout.splitlines()[0].startswith(f"  2. 2025-12-01  demo  #{ids[1]}  ")
     assert second.stdout.splitlines()[-1] == "article 2 of 2"

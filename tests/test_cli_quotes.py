@@ -165,7 +165,9 @@ def test_counts_and_pages(stored):
 def test_cli_says_how_many_matched_and_how_to_see_the_rest(stored, db_url):
     first = _run(db_url, "--speaker", "Токаев", "--limit", "2")
     assert first.exit_code == 0, first.output
-    assert first.stdout.splitlines()[-1] == "2 of 3 quotes; next: --page 2, all: --all"
+    assert first.stdout.splitlines()[-1] == "2 of 3 quotes; next: --limit 2 --page 2, all: --all"
+    odd = _run(db_url, "--speaker", "Токаев", "--limit", "1", "--offset", "1")  # offset 1 of pages of 1: the next is page 3
+    assert odd.stdout.splitlines()[-1] == "quote 2 of 3; next: --limit 1 --page 3, all: --all"
     last = _run(db_url, "--speaker", "Токаев", "--limit", "2", "--page", "2")
     assert "«Водные вопросы" in last.stdout and "Выборы акимов" not in last.stdout
     assert last.stdout.splitlines()[-1] == "quote 3 of 3"
@@ -188,3 +190,8 @@ def test_cli_shows_fifty_quotes_unless_told(db_url):
     assert default.stdout.splitlines()[-1] == "50 of 55 quotes; next: --page 2, all: --all"
     assert _run(db_url, "--site", "kz", "--all").stdout.count("«Это заявление номер") == 55
     assert _run(db_url, "--site", "kz", "--page", "2").stdout.splitlines()[-1] == "quotes 51-55 of 55"
+    # off a page boundary the hint is an offset, with the --limit it needs
+    assert _run(db_url, "--site", "kz", "--limit", "20", "--offset", "3").stdout.splitlines()[-1] == \
+        "quotes 4-23 of 55; next: --limit 20 --offset 23, all: --all"
+    assert _run(db_url, "--site", "kz", "--offset", "3").stdout.splitlines()[-1] == \
+        "quotes 4-53 of 55; next: --offset 53, all: --all"

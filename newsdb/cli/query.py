@@ -63,9 +63,14 @@ def page_of(limit: int | None, offset: int | None, page: int | None, show_all: b
     return limit, offset or 0
 
 
-def count_line(shown: int, total: int, limit: int | None, offset: int, noun: str) -> str:
-    """'20 of 57 articles; next: --page 2, all: --all', or where this page lies."""
+def count_line(shown: int, total: int, limit: int | None, offset: int, noun: str, default: int | None = None) -> str:
+    """'20 of 57 articles; next: --page 2, all: --all', or where this page lies.
+
+    The hint is what to type for the next page: with a --limit other than the
+    command's `default` it repeats it (`next: --limit 5 --page 3`), since
+    `--page 3` alone counts pages of the default size."""
     name = noun if total != 1 else noun[:-1]
+    size = f"--limit {limit} " if limit and default is not None and limit != default else ""
     if shown == 0 and offset >= total > 0:
         where = f"--page {offset // limit + 1}" if limit and offset % limit == 0 else f"--offset {offset}"
         return f"0 of {total} {name}: {where} is past the end"
@@ -76,8 +81,8 @@ def count_line(shown: int, total: int, limit: int | None, offset: int, noun: str
     else:
         line = f"{noun} {offset + 1}-{offset + shown} of {total}"
     if offset + shown < total:
-        following = (f"--page {offset // limit + 2}" if limit and offset % limit == 0
-                     else f"--offset {offset + shown}")
+        following = (f"{size}--page {offset // limit + 2}" if limit and offset % limit == 0
+                     else f"{size}--offset {offset + shown}")
         line += f"; next: {following}, all: --all"
     return line
 
@@ -195,7 +200,7 @@ def search(query, db_url, site, since, until, tag, limit, offset, page, show_all
             click.echo(f"{number:>3}. {_day(hit.published_at)}  {hit.site}  #{hit.id}  {hit.title or '(no title)'}")
             click.echo(f"     {hit.url}")
             click.echo(f"     {hit.snippet}")
-        click.echo(count_line(len(hits), total, limit, offset, "articles"))
+        click.echo(count_line(len(hits), total, limit, offset, "articles", SEARCH_LIMIT))
 
 
 # -- show and related ------------------------------------------------------------------

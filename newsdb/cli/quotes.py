@@ -28,7 +28,7 @@ def _table(rows, total: int, limit: int | None, offset: int) -> None:
             who = f"{row.speaker_canonical} ({row.speaker})"
         click.echo(f"{when}  {row.site}  {who}: «{row.text}»")
         click.echo(f"            {row.title or '(no title)'} <{row.url}>")
-    click.echo(count_line(len(rows), total, limit, offset, "quotes"))
+    click.echo(count_line(len(rows), total, limit, offset, "quotes", QUOTES_LIMIT))
 
 
 QUOTES_LIMIT = 50
